@@ -1,0 +1,19 @@
+"""Top-level URL map: console, portal, admin and API."""
+
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import include, path
+
+from rightdesk.api import api
+
+
+def _home(request: HttpRequest) -> HttpResponseRedirect:
+    return HttpResponseRedirect("/desk/")
+
+
+urlpatterns = [
+    path("", _home),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("desk/", include("rightdesk.desk.urls")),
+]
