@@ -15,6 +15,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from rightdesk.accounts.models import Team
+from rightdesk.channels import hooks as channel_hooks
+from rightdesk.commitments import hooks as promise_hooks
 from rightdesk.accounts.services import agent_name, is_agent
 from rightdesk.core.errors import Conflict, Forbidden, Invalid
 from rightdesk.core.html import html_to_text, sanitize_html, text_to_html
@@ -145,6 +147,7 @@ def create_ticket(
             body_text=text, body_html=safe_html, created_at=now,
         )
         append_event(ticket=ticket, kind=EventKind.MESSAGE, actor=None, message=message, at=now)
+    promise_hooks.on_ticket_opened(ticket=ticket, by_customer=actor is None)
     return ticket
 
 
@@ -174,6 +177,7 @@ def add_inbound_message(
     _queue_position(ticket)
     ticket.save()
     ticket.refresh_from_db(fields=["message_count"])
+    promise_hooks.on_customer_contact(message=message)
     return message
 
 
@@ -226,6 +230,8 @@ def send_reply(
     _queue_position(ticket)
     ticket.save()
     ticket.refresh_from_db(fields=["message_count"])
+    promise_hooks.on_reply_sent(message=message)
+    channel_hooks.on_reply_recorded(message=message)
     return message
 
 
@@ -306,6 +312,9 @@ def log_call(
     _queue_position(ticket)
     ticket.save()
     ticket.refresh_from_db(fields=["message_count"])
+    promise_hooks.on_call_logged(message=message)
+    if direction == CallDirection.INBOUND:
+        promise_hooks.on_customer_contact(message=message)
     return message
 
 

@@ -1,0 +1,9 @@
+"""What the channels domain does when a reply is recorded: queue it for delivery."""
+
+from __future__ import annotations
+
+from rightdesk.tickets.models import Message
+
+
+def on_reply_recorded(*, message: Message, automatic: bool = False) -> None:
+    """A reply (or the automatic acknowledgment when ``automatic``) must reach the customer."""
