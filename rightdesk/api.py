@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
+from ninja.utils import check_csrf
 
 from rightdesk.accounts.services import is_agent, user_for_token
-from rightdesk.core.errors import DomainError
+from rightdesk.core.errors import DomainError, Forbidden
 
 
 class TokenAuth(HttpBearer):
@@ -31,15 +33,37 @@ class TokenAuth(HttpBearer):
 
 
 class AgentSessionAuth(APIKeyCookie):
-    """The console's own session, CSRF-checked on unsafe methods by ninja."""
+    """The console's own session; unsafe methods must carry the CSRF token.
 
-    param_name = "sessionid"
+    A request that offers an ``Authorization`` header is judged by its token
+    alone, so a bad token is a 401 whatever cookies come along. A logged-in user
+    who is not an agent is refused with 403.
+    """
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if "HTTP_AUTHORIZATION" in request.META:
+            return None
+        key = request.COOKIES.get(self.param_name)
+        user = getattr(request, "user", None)
+        if not key or not isinstance(user, User) or not user.is_authenticated:
+            return None
+        if check_csrf(request) is not None:
+            raise Forbidden(
+                "The CSRF token is missing or wrong; send the X-CSRFToken header.",
+                code="csrf_failed",
+            )
+        return key
 
     def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
-        user = getattr(request, "user", None)
-        if isinstance(user, User) and user.is_authenticated and is_agent(user):
-            return user
-        return None
+        if key is None:
+            return None
+        user = request.user
+        assert isinstance(user, User)  # guaranteed by _get_key
+        if not is_agent(user):
+            raise Forbidden("Only agents may use the API.", code="not_agent")
+        return user
 
 
 api = NinjaAPI(
@@ -50,8 +74,14 @@ api = NinjaAPI(
 )
 
 
-def _error(request: HttpRequest, status: int, code: str, message: str,
-           field: str | None = None, **extra: Any) -> HttpResponse:
+def _error(
+    request: HttpRequest,
+    status: int,
+    code: str,
+    message: str,
+    field: str | None = None,
+    **extra: Any,
+) -> HttpResponse:
     body: dict[str, Any] = {"code": code, "message": message, "field": field}
     body.update(extra)
     return api.create_response(request, body, status=status)
@@ -62,18 +92,44 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return _error(request, exc.status, exc.code, exc.message, exc.field)
 
 
+#: Parts of a pydantic error location that name where a value came from, not which one.
+_LOCATION_PARTS = ("body", "query", "path", "payload", "params", "header", "cookie")
+
+
+def _field_of(error: dict[str, Any]) -> str | None:
+    loc = [str(part) for part in error.get("loc", []) if part not in _LOCATION_PARTS]
+    return ".".join(loc) or None
+
+
 @api.exception_handler(NinjaValidationError)
 def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    first = exc.errors[0] if exc.errors else {}
-    loc = [str(part) for part in first.get("loc", []) if part not in ("body", "query", "path", "payload")]
-    field = ".".join(loc) or None
-    return _error(request, 422, "invalid", str(first.get("msg", "Invalid input.")), field,
-                  errors=exc.errors)
+    errors = [dict(error) for error in exc.errors]
+    first = errors[0] if errors else {}
+    details = [
+        {
+            "field": _field_of(error),
+            "message": str(error.get("msg", "")),
+            "type": str(error.get("type", "")),
+        }
+        for error in errors
+    ]
+    return _error(
+        request,
+        422,
+        "invalid",
+        str(first.get("msg", "Invalid input.")),
+        _field_of(first),
+        errors=details,
+    )
 
 
 @api.exception_handler(AuthenticationError)
 def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return _error(request, 401, "unauthenticated", "A valid API token or agent session is required.")
+    response = _error(
+        request, 401, "unauthenticated", "A valid API token or agent session is required."
+    )
+    response["WWW-Authenticate"] = 'Bearer realm="rightdesk"'
+    return response
 
 
 @api.exception_handler(Http404)
@@ -81,10 +137,15 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return _error(request, 404, "not_found", "Not found.")
 
 
+_HTTP_CODES = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
+
+
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return _error(request, exc.status_code, "error", str(exc))
+    return _error(request, exc.status_code, _HTTP_CODES.get(exc.status_code, "error"), str(exc))
 
 
 # Routers: one per app. Add one line per app.
-# api.add_router("/customers/", "rightdesk.customers.api.router")
+api.add_router("/accounts/", "rightdesk.accounts.api.router")
+api.add_router("/customers/", "rightdesk.customers.api.router")
+api.add_router("/tickets/", "rightdesk.tickets.api.router")

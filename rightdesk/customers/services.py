@@ -13,7 +13,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from rightdesk.core.errors import Conflict, Invalid
+from rightdesk.core.errors import Conflict, Invalid, NotFound
 from rightdesk.customers.models import ContactKind, ContactPoint, Customer, Fact, Tier
 
 
@@ -157,3 +157,47 @@ def record_fact(
         )
     Customer.objects.filter(pk=customer.pk).update(updated_at=timezone.now())
     return fact
+
+
+@transaction.atomic
+def update_customer(
+    *,
+    customer: Customer,
+    name: str | None = None,
+    preferred_name: str | None = None,
+    tier: str | None = None,
+) -> Customer:
+    """Correct a customer's name, preferred name or tier; None leaves a value as it is."""
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    if name is not None:
+        name = name.strip()
+        if not name:
+            raise Invalid("A customer needs a name.", field="name")
+        customer.name = name[:200]
+    if preferred_name is not None:
+        customer.preferred_name = preferred_name.strip()[:100]
+    if tier is not None:
+        if tier not in Tier.values:
+            raise Invalid(f"Unknown tier {tier!r}.", field="tier")
+        customer.tier = tier
+    customer.updated_at = timezone.now()
+    customer.save(update_fields=["name", "preferred_name", "tier", "updated_at"])
+    return customer
+
+
+@transaction.atomic
+def remove_contact_point(*, customer: Customer, contact_id: int) -> None:
+    """Detach an e-mail or phone from a customer (e.g. a number they gave up)."""
+    deleted, _ = ContactPoint.objects.filter(pk=contact_id, customer=customer).delete()
+    if not deleted:
+        raise NotFound(f"No contact point {contact_id} on this customer.", field="contact_id")
+    Customer.objects.filter(pk=customer.pk).update(updated_at=timezone.now())
+
+
+@transaction.atomic
+def customer_for_email(*, email: str, name: str = "") -> Customer:
+    """The customer who owns this e-mail address, created (named ``name``) if nobody does."""
+    existing = find_customer_by_contact(ContactKind.EMAIL, normalise_email(email))
+    if existing is not None:
+        return existing
+    return create_customer(name=name.strip() or email.split("@")[0], emails=[email])
