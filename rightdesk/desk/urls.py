@@ -11,7 +11,9 @@ app_name = "desk"
 urlpatterns: list[URLPattern] = [
     path(
         "login/",
-        auth_views.LoginView.as_view(template_name="desk/login.html", redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            template_name="desk/login.html", redirect_authenticated_user=True
+        ),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
