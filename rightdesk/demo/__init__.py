@@ -1,0 +1,1 @@
+"""Demo data: three small businesses re-enacted through the domain services."""

@@ -1,0 +1,169 @@
+"""What ``rightdesk serve`` runs: database preparation, the in-process worker, waitress.
+
+Django must be set up before anything here is called (see ``rightdesk.cli``).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import signal
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import TextIO
+
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connections
+from django.utils.module_loading import autodiscover_modules
+
+from rightdesk.core.db import check_durability
+
+#: How long a stopping worker may finish the task in hand before it is abandoned.
+WORKER_SHUTDOWN_SECONDS = 10
+
+
+def prepare_data_folder() -> None:
+    """Create the folders static files and uploads are served from."""
+    for folder in (settings.STATIC_ROOT, settings.MEDIA_ROOT):
+        Path(folder).mkdir(parents=True, exist_ok=True)
+
+
+def prepare_database() -> None:
+    """Refuse a database that could lose committed writes, then apply migrations.
+
+    Raises :class:`rightdesk.core.db.DurabilityError` before anything is written.
+    """
+    check_durability()
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def describe_database() -> str:
+    """One line saying where the data lives, for the startup banner."""
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"SQLite at {db['NAME']} (WAL, synchronous=FULL)"
+    vendor = db["ENGINE"].rsplit(".", 1)[-1]
+    return f"{vendor} database {db.get('NAME', '')} on {db.get('HOST') or 'localhost'}"
+
+
+def is_loopback(host: str) -> bool:
+    """True when ``host`` is only reachable from this machine."""
+    if host.strip("[]").lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def display_url(host: str, port: int, path: str = "/desk/") -> str:
+    """The URL to print: wildcard binds are reached through the loopback address."""
+    shown = host.strip("[]")
+    if shown in ("0.0.0.0", ""):
+        shown = "127.0.0.1"
+    elif shown == "::":
+        shown = "::1"
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}{path}"
+
+
+class BackgroundWorker:
+    """The huey consumer running in threads of this process (embedded deployments).
+
+    ``Consumer.run()`` installs signal handlers and loops in the calling thread,
+    so instead its scheduler and worker threads are started directly and the
+    web server's main thread stays in charge of Ctrl-C.
+    """
+
+    def __init__(self, *, workers: int) -> None:
+        from huey.contrib.djhuey import HUEY
+
+        autodiscover_modules("tasks")  # register every app's tasks before consuming
+        self.workers = workers
+        self.consumer = HUEY.create_consumer(
+            workers=workers,
+            worker_type="thread",
+            check_worker_health=False,
+            shutdown_timeout=WORKER_SHUTDOWN_SECONDS,
+        )
+        self.started = False
+
+    def start(self) -> None:
+        self.consumer.scheduler.start()
+        for _worker, thread in self.consumer.worker_threads:
+            thread.start()
+        self.started = True
+
+    def stop(self) -> None:
+        """Let running tasks finish (up to the shutdown timeout), then stop."""
+        if self.started:
+            self.consumer.stop(graceful=True)
+            self.started = False
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    host: str
+    port: int
+    threads: int
+    https: bool
+    trusted_proxy: str
+    worker_threads: int  # 0: no in-process worker
+
+
+def _stop_on_sigterm() -> Callable[[int, FrameType | None], None]:
+    def handler(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
+    return handler
+
+
+def run_server(
+    options: ServeOptions, *, out: TextIO = sys.stdout, banner: Callable[[str], None] | None = None
+) -> None:
+    """Serve the WSGI application with waitress until Ctrl-C or SIGTERM.
+
+    ``banner`` is called with the URL once the socket is bound, so whatever it
+    prints is only shown when the server can actually answer.
+    """
+    from waitress import create_server
+
+    from rightdesk.wsgi import application
+
+    proxy: dict[str, object] = {}
+    if options.https:
+        # Trust X-Forwarded-Proto/For only from the TLS proxy in front of us.
+        proxy = {
+            "trusted_proxy": options.trusted_proxy,
+            "trusted_proxy_headers": {"x-forwarded-proto", "x-forwarded-for"},
+        }
+    server = create_server(
+        application,
+        host=options.host,
+        port=options.port,
+        threads=options.threads,
+        ident="Rightdesk",
+        **proxy,
+    )
+    worker = BackgroundWorker(workers=options.worker_threads) if options.worker_threads else None
+    _stop_on_sigterm()
+    try:
+        if worker is not None:
+            worker.start()
+        port = int(server.effective_port)
+        if banner is not None:
+            banner(display_url(options.host, port))
+        # Catches KeyboardInterrupt/SystemExit itself and stops its threads.
+        server.run()
+    finally:
+        print("Stopping Rightdesk...", file=out, flush=True)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the cleanup
+        server.close()
+        if worker is not None:
+            worker.stop()
+        connections.close_all()
