@@ -1,0 +1,338 @@
+"""Full-text search over tickets (subjects and every message) and customers.
+
+One results contract on both backends: SQLite FTS5 (bm25) on the embedded
+default, PostgreSQL tsvector (ts_rank) otherwise. A query is reduced to plain
+words (letters and digits), so nothing a user types can break the search
+syntax; every word must match (a word of three letters or more also matches
+as a prefix: "refund" finds "refunded").
+
+Ranking is per ticket: the scores of the subject (counted double) and of every
+matching message add up, so a ticket whose subject and several messages match
+ranks above one with a single weak match. Merged tickets never appear; what
+matched on them counts for the ticket they were merged into.
+
+Work is bounded: for each source (subjects, messages) only the newest
+``CANDIDATE_WINDOW`` matches that pass the filters are ranked, so a very
+common word costs the same on a desk of 10,000 or 1,000,000 tickets.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db import connection
+
+from rightdesk.accounts.services import is_agent
+from rightdesk.core.errors import Forbidden, Invalid
+from rightdesk.customers.models import Customer
+from rightdesk.customers.services import normalise_phone
+from rightdesk.search.schema import pg_document
+from rightdesk.tickets.choices import Channel, Status
+from rightdesk.tickets.models import Message, Ticket
+
+#: Words of a query beyond this many are ignored (keeps every query cheap).
+MAX_TERMS = 8
+#: Words at least this long also match as prefixes.
+MIN_PREFIX = 3
+#: Newest matches ranked per source (subjects, messages); see the module docstring.
+CANDIDATE_WINDOW = 1000
+#: A subject match weighs this many message matches of the same strength.
+SUBJECT_WEIGHT = 2.0
+#: Largest page a caller may ask for.
+MAX_LIMIT = 100
+SNIPPET_CHARS = 160
+
+_WORD = re.compile(r"[^\W_]+")
+_PHONE_CHARS = re.compile(r"^[\d\s().+\-/]+$")
+
+
+@dataclass(frozen=True)
+class TicketHit:
+    """One ticket found by a search: its relevance and a plain-text excerpt."""
+
+    ticket: Ticket
+    rank: float
+    snippet: str
+
+
+def search_terms(query: str) -> list[str]:
+    """The distinct lower-case words of a user's query, safe for any search syntax."""
+    text = unicodedata.normalize("NFKC", query or "")[:1000].lower()
+    terms: list[str] = []
+    for word in _WORD.findall(text):
+        if word not in terms:
+            terms.append(word)
+    return terms[:MAX_TERMS]
+
+
+def fts5_expression(terms: list[str]) -> str:
+    """An FTS5 MATCH expression requiring every term (quoted: no operator survives)."""
+    return " ".join(f'"{t}"*' if len(t) >= MIN_PREFIX else f'"{t}"' for t in terms)
+
+
+def tsquery_text(term: str) -> str:
+    """One term as ``to_tsquery`` input (terms hold only letters and digits)."""
+    return f"{term}:*" if len(term) >= MIN_PREFIX else term
+
+
+def _require_agent(user: User | AnonymousUser) -> None:
+    if not isinstance(user, User) or not is_agent(user):
+        raise Forbidden("Only agents can search.")
+
+
+def _clamp(limit: int) -> int:
+    return max(1, min(int(limit), MAX_LIMIT))
+
+
+def _ticket_filters(
+    *, status: str | None, owner_id: int | None, team_id: int | None, channel: str | None
+) -> tuple[str, list[Any]]:
+    """SQL conditions on the surviving ticket ``s`` and their parameters."""
+    sql = ["s.merged_into_id IS NULL"]
+    params: list[Any] = []
+    if status:
+        if status not in Status.values:
+            raise Invalid(f"Unknown status {status!r}.", field="status")
+        sql.append("s.status = %s")
+        params.append(status)
+    if channel:
+        if channel not in Channel.values:
+            raise Invalid(f"Unknown channel {channel!r}.", field="channel")
+        sql.append("s.channel = %s")
+        params.append(channel)
+    if owner_id is not None:
+        sql.append("s.owner_id = %s")
+        params.append(int(owner_id))
+    if team_id is not None:
+        sql.append("s.team_id = %s")
+        params.append(int(team_id))
+    return " AND ".join(sql), params
+
+
+def _sqlite_sources(
+    match: str, where: str, params: list[Any], tag: int
+) -> list[tuple[str, list[Any]]]:
+    """Newest subject and message matches of one FTS5 expression, as (sql, params)."""
+    subject = f"""SELECT * FROM (
+  SELECT s.id AS ticket_id, NULL AS message_id, {tag} AS term,
+         -bm25(search_ticket_fts) * {SUBJECT_WEIGHT} AS score
+  FROM search_ticket_fts
+  JOIN tickets_ticket t ON t.id = search_ticket_fts.rowid
+  JOIN tickets_ticket s ON s.id = COALESCE(t.merged_into_id, t.id)
+  WHERE search_ticket_fts MATCH %s AND {where}
+  ORDER BY search_ticket_fts.rowid DESC LIMIT {CANDIDATE_WINDOW})"""
+    message = f"""SELECT * FROM (
+  SELECT s.id AS ticket_id, m.id AS message_id, {tag} AS term,
+         -bm25(search_message_fts) AS score
+  FROM search_message_fts
+  JOIN tickets_message m ON m.id = search_message_fts.rowid
+  JOIN tickets_ticket s ON s.id = m.ticket_id
+  WHERE search_message_fts MATCH %s AND {where}
+  ORDER BY search_message_fts.rowid DESC LIMIT {CANDIDATE_WINDOW})"""
+    return [(subject, [match, *params]), (message, [match, *params])]
+
+
+def _postgresql_sources(
+    query: str, where: str, params: list[Any], tag: int
+) -> list[tuple[str, list[Any]]]:
+    """Newest subject and message matches of one tsquery, as (sql, params)."""
+    subject, body = pg_document("t.subject"), pg_document("m.body_text")
+    subject_sql = f"""SELECT * FROM (
+  SELECT s.id AS ticket_id, NULL::bigint AS message_id, {tag} AS term,
+         ts_rank({subject}, to_tsquery('simple', %s)) * {SUBJECT_WEIGHT} AS score
+  FROM tickets_ticket t
+  JOIN tickets_ticket s ON s.id = COALESCE(t.merged_into_id, t.id)
+  WHERE {subject} @@ to_tsquery('simple', %s) AND {where}
+  ORDER BY t.id DESC LIMIT {CANDIDATE_WINDOW}) AS subject_{tag + 1}"""
+    message_sql = f"""SELECT * FROM (
+  SELECT s.id AS ticket_id, m.id AS message_id, {tag} AS term,
+         ts_rank({body}, to_tsquery('simple', %s)) AS score
+  FROM tickets_message m
+  JOIN tickets_ticket s ON s.id = m.ticket_id
+  WHERE {body} @@ to_tsquery('simple', %s) AND {where}
+  ORDER BY m.id DESC LIMIT {CANDIDATE_WINDOW}) AS message_{tag + 1}"""
+    return [
+        (subject_sql, [query, query, *params]),
+        (message_sql, [query, query, *params]),
+    ]
+
+
+def _ticket_sql(terms: list[str], where: str, params: list[Any]) -> tuple[str, list[Any]]:
+    """Rank tickets by the summed scores of their matching subject and messages.
+
+    A ticket qualifies when one of its documents holds every term (term tag -1)
+    or when, between them, its documents hold every term (tags 0..n-1: one
+    subject word and one body word is a match). Documents holding every term
+    score again on top, so co-occurrence ranks higher.
+    """
+    if connection.vendor == "postgresql":
+        everything = " & ".join(tsquery_text(t) for t in terms)
+        sources = _postgresql_sources(everything, where, params, -1)
+        if len(terms) > 1:
+            for i, term in enumerate(terms):
+                sources += _postgresql_sources(tsquery_text(term), where, params, i)
+    else:
+        sources = _sqlite_sources(fts5_expression(terms), where, params, -1)
+        if len(terms) > 1:
+            for i, term in enumerate(terms):
+                sources += _sqlite_sources(fts5_expression([term]), where, params, i)
+    union = "\nUNION ALL\n".join(sql for sql, _ in sources)
+    sql = f"""
+WITH hits AS ({union}),
+totals AS (
+  SELECT ticket_id, SUM(score) AS total
+  FROM hits GROUP BY ticket_id
+  HAVING MAX(CASE WHEN term < 0 THEN 1 ELSE 0 END) = 1
+      OR COUNT(DISTINCT CASE WHEN term >= 0 THEN term END) = %s
+),
+best AS (
+  SELECT ticket_id, message_id,
+         ROW_NUMBER() OVER (
+           PARTITION BY ticket_id
+           ORDER BY CASE WHEN term < 0 THEN 0 ELSE 1 END, score DESC, message_id DESC
+         ) AS rn
+  FROM hits WHERE message_id IS NOT NULL
+)
+SELECT totals.ticket_id, totals.total, best.message_id
+FROM totals LEFT JOIN best ON best.ticket_id = totals.ticket_id AND best.rn = 1
+ORDER BY totals.total DESC, totals.ticket_id DESC
+LIMIT %s"""
+    args = [arg for _, source_args in sources for arg in source_args]
+    return sql, [*args, len(terms)]
+
+
+def search_tickets(
+    *,
+    user: User | AnonymousUser,
+    query: str,
+    status: str | None = None,
+    owner_id: int | None = None,
+    team_id: int | None = None,
+    channel: str | None = None,
+    limit: int = 20,
+) -> list[TicketHit]:
+    """Tickets whose subject or messages contain every word of ``query``, best first.
+
+    Agents only. Filters apply to the ticket that is shown (the survivor of a
+    merge). An empty or wordless query finds nothing. Three SQL queries at
+    most, whatever the number of hits.
+    """
+    _require_agent(user)
+    where, params = _ticket_filters(
+        status=status, owner_id=owner_id, team_id=team_id, channel=channel
+    )
+    terms = search_terms(query)
+    if not terms:
+        return []
+    sql, args = _ticket_sql(terms, where, params)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*args, _clamp(limit)])
+        rows: list[tuple[int, float, int | None]] = cursor.fetchall()
+    if not rows:
+        return []
+    tickets = Ticket.objects.select_related("customer", "owner", "owner__agent", "team").in_bulk(
+        [row[0] for row in rows]
+    )
+    bodies = dict(
+        Message.objects.filter(pk__in=[row[2] for row in rows if row[2] is not None]).values_list(
+            "pk", "body_text"
+        )
+    )
+    hits = []
+    for ticket_id, score, message_id in rows:
+        ticket = tickets.get(ticket_id)
+        if ticket is None:  # deleted between the two reads
+            continue
+        text = bodies.get(message_id, "") if message_id is not None else ""
+        hits.append(
+            TicketHit(
+                ticket=ticket,
+                rank=round(float(score), 6),
+                snippet=make_snippet(text or ticket.subject, terms),
+            )
+        )
+    return hits
+
+
+def _fold(text: str) -> str:
+    """Lower-case without diacritics, keeping one character per character."""
+    return "".join(
+        (unicodedata.normalize("NFD", ch)[0] if ch.isalpha() else ch) for ch in text.lower()
+    )
+
+
+def make_snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> str:
+    """A plain-text excerpt of ``text`` around the first word that matched."""
+    flat = " ".join(text.split())
+    if len(flat) <= width:
+        return flat
+    folded = _fold(flat)
+    starts = [
+        m.start()
+        for term in terms
+        if (m := re.search(r"(?<![^\W_])" + re.escape(_fold(term)), folded)) is not None
+    ]
+    first = min(starts) if starts else 0
+    begin = max(0, first - width // 3)
+    if begin > 0:
+        space = flat.find(" ", begin)
+        begin = space + 1 if 0 <= space < first else begin
+    end = min(len(flat), begin + width)
+    if end < len(flat):
+        space = flat.rfind(" ", begin, end)
+        end = space if space > first else end
+    return ("…" if begin > 0 else "") + flat[begin:end].strip() + ("…" if end < len(flat) else "")
+
+
+def _phone_term(query: str) -> str | None:
+    """The indexed form of a phone number typed in any usual way, or None."""
+    text = (query or "").strip()
+    if not _PHONE_CHARS.match(text) or sum(ch.isdigit() for ch in text) < 7:
+        return None
+    try:
+        return normalise_phone(text).lstrip("+")
+    except Invalid:
+        return None
+
+
+def search_customers(*, user: User | AnonymousUser, query: str, limit: int = 10) -> list[Customer]:
+    """Customers whose name, preferred name, e-mail or phone match ``query``, best first.
+
+    Agents only. A phone number may be typed in any usual format. Contact
+    points come prefetched (two SQL queries plus the search).
+    """
+    _require_agent(user)
+    phone = _phone_term(query)
+    terms = [phone] if phone else search_terms(query)
+    if not terms:
+        return []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            names = pg_document("c.name || ' ' || c.preferred_name")  # = CUSTOMER_NAMES
+            contact = pg_document("cp.value")
+            conditions, args = [], []
+            for term in terms:
+                conditions.append(
+                    f"({names} @@ to_tsquery('simple', %s) OR c.id IN (SELECT cp.customer_id "
+                    f"FROM customers_contactpoint cp WHERE {contact} @@ to_tsquery('simple', %s)))"
+                )
+                args += [tsquery_text(term), tsquery_text(term)]
+            everything = " & ".join(tsquery_text(t) for t in terms)
+            cursor.execute(
+                f"SELECT c.id FROM customers_customer c WHERE {' AND '.join(conditions)} "
+                f"ORDER BY ts_rank({names}, to_tsquery('simple', %s)) DESC, c.id DESC LIMIT %s",
+                [*args, everything, _clamp(limit)],
+            )
+        else:
+            cursor.execute(
+                "SELECT rowid FROM search_customer_fts WHERE search_customer_fts MATCH %s "
+                "ORDER BY bm25(search_customer_fts, 2.0, 2.0, 1.0), rowid DESC LIMIT %s",
+                [fts5_expression(terms), _clamp(limit)],
+            )
+        ids = [row[0] for row in cursor.fetchall()]
+    found = Customer.objects.prefetch_related("contacts").in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
