@@ -16,4 +16,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("desk/", include("rightdesk.desk.urls")),
+    path("mail/", include("rightdesk.channels.urls")),
 ]
