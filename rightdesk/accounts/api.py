@@ -54,9 +54,10 @@ def list_tokens(request: HttpRequest, page: Query[PageParams]) -> Any:
 
 
 @router.post("/tokens", response={201: TokenCreated}, summary="Create an API token")
-def create_token(request: HttpRequest, payload: TokenCreate) -> Status[dict[str, Any]]:
+def create_token(request: HttpRequest, payload: TokenCreate) -> Status[ApiToken]:
     token, raw = issue_token(user=_caller(request), name=payload.name, days=payload.days)
-    return Status(201, {**TokenOut.from_orm(token).model_dump(), "token": raw})
+    token.raw = raw  # type: ignore[attr-defined]  # shown once by TokenCreated, never stored
+    return Status(201, token)
 
 
 @router.delete("/tokens/{token_id}", response=TokenOut, summary="Revoke an API token")

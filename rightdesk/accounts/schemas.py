@@ -83,6 +83,10 @@ class TokenOut(Schema):
 class TokenCreated(TokenOut):
     token: str = Field(..., description="The secret bearer token. It is never shown again.")
 
+    @staticmethod
+    def resolve_token(obj: ApiToken) -> str:
+        return str(getattr(obj, "raw", ""))
+
 
 class TokenPage(Schema):
     items: list[TokenOut]
