@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "rightdesk.tickets",
     "rightdesk.search",
     "rightdesk.desk",
+    "rightdesk.commerce",
+    "rightdesk.custody",
     "rightdesk.channels",
 ]
 
