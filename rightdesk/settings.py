@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "rightdesk.commerce",
     "rightdesk.custody",
     "rightdesk.channels",
+    "rightdesk.quality",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,252 @@
+"""Reply-check rules: shipped data files plus the admin's additions, compiled once.
+
+The rules are data (``data/<language>.json``, ``data/diminutives.json``,
+``data/first_names_<language>.txt``); ``RuleEntry`` rows extend them per
+language. Compiled rules are cached and rebuilt when an entry changes.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+DEFAULT_LANGUAGE = "en"
+
+#: Lists under "phrases" that hold patterns.
+PHRASE_LISTS = (
+    "disrespect",
+    "disrespect_exceptions",
+    "condescension",
+    "arrogance",
+    "deflection",
+    "ownership",
+    "hostile_tone",
+    "promise",
+    "request_cues",
+    "request_negations",
+)
+
+
+def phrase_to_regex(entry: str) -> str:
+    """``re:...`` is a regular expression; anything else is literal words."""
+    entry = entry.strip()
+    if entry.startswith("re:"):
+        return entry[3:]
+    words = [re.escape(word) for word in entry.split()]
+    return r"\b" + r"\s+".join(words) + r"\b"
+
+
+def _compile_any(entries: Iterable[str]) -> re.Pattern[str] | None:
+    parts = [phrase_to_regex(e) for e in entries if e.strip()]
+    if not parts:
+        return None
+    return re.compile("|".join(f"(?:{p})" for p in parts), re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Everything the checks need, compiled for one language."""
+
+    language: str
+    raw: dict[str, Any]
+    severity: dict[str, str]
+    thresholds: dict[str, float]
+    explanations: dict[str, str]
+    suggestions: dict[str, str]
+    patterns: dict[str, re.Pattern[str] | None]
+    greeting_re: re.Pattern[str]
+    non_names: frozenset[str]
+    titles: frozenset[str]
+    vocative_re: re.Pattern[str]
+    negations: frozenset[str]
+    negation_breakers: frozenset[str]
+    first_names: frozenset[str]
+    name_groups: dict[str, frozenset[str]]
+    field_synonyms: dict[str, list[str]]
+    contact_terms: dict[str, list[str]]
+    generic_field_words: frozenset[str]
+    stopwords: frozenset[str]
+    generic_terms: frozenset[str]
+    concepts: dict[str, str]
+    acronyms: frozenset[str]
+    empathy: tuple[str, ...]
+    profanity_words: frozenset[str]
+    profanity_roots: tuple[str, ...]
+    profanity_allow: frozenset[str]
+    leet: dict[str, str]
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+@lru_cache(maxsize=8)
+def shipped_data(language: str) -> dict[str, Any]:
+    """The shipped rules for a language (English when there is no file for it)."""
+    path = DATA_DIR / f"{language}.json"
+    if not path.exists():
+        path = DATA_DIR / f"{DEFAULT_LANGUAGE}.json"
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    names_path = DATA_DIR / f"first_names_{language}.txt"
+    if not names_path.exists():
+        names_path = DATA_DIR / f"first_names_{DEFAULT_LANGUAGE}.txt"
+    data["first_names"] = [
+        line.strip().lower()
+        for line in names_path.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    groups = json.loads((DATA_DIR / "diminutives.json").read_text(encoding="utf-8"))
+    data["diminutives"] = groups["groups"]
+    return data
+
+
+def _stem(word: str) -> str:
+    from rightdesk.quality.text import stem
+
+    return stem(word)
+
+
+def merge_entries(data: dict[str, Any], entries: Iterable[tuple[str, str]]) -> dict[str, Any]:
+    """The shipped data with admin entries ``(list_name, value)`` added on top."""
+    merged = copy.deepcopy(data)
+    phrases = merged.setdefault("phrases", {})
+    profanity = merged.setdefault("profanity", {})
+    for list_name, value in entries:
+        value = value.strip()
+        if not value:
+            continue
+        if list_name in PHRASE_LISTS:
+            phrases.setdefault(list_name, []).append(value)
+        elif list_name == "profanity":
+            profanity.setdefault("words", []).append(value.lower())
+        elif list_name == "profanity_root":
+            profanity.setdefault("roots", []).append(value.lower())
+        elif list_name == "profanity_allow":
+            profanity.setdefault("allow", []).append(value.lower())
+        elif list_name == "acronym":
+            merged.setdefault("acronyms", []).append(value.upper())
+        elif list_name == "non_name":
+            merged.setdefault("non_names", []).append(value.lower())
+        elif list_name == "first_name":
+            merged.setdefault("first_names", []).append(value.lower())
+        elif list_name == "negation":
+            merged.setdefault("negations", []).append(value.lower())
+        elif list_name == "diminutives":
+            group = [part.strip().lower() for part in value.split(",") if part.strip()]
+            if group:
+                merged.setdefault("diminutives", []).append(group)
+        elif list_name in ("threshold", "severity"):
+            key, _, setting = value.partition("=")
+            target = merged.setdefault("thresholds" if list_name == "threshold" else "severity", {})
+            if list_name == "threshold":
+                try:
+                    target[key.strip()] = float(setting)
+                except ValueError:
+                    continue
+            elif setting.strip() in ("block", "advice"):
+                target[key.strip()] = setting.strip()
+    return merged
+
+
+def compile_rules(data: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> Rules:
+    """Compile rule data (shipped or merged) into the form the checks use."""
+    phrases: dict[str, list[str]] = data.get("phrases", {})
+    greetings = sorted(data.get("greetings", []), key=len, reverse=True)
+    greeting_alt = "|".join(re.escape(g).replace(r"\ ", r"\s+") for g in greetings)
+    greeting_re = re.compile(
+        rf"^[\s>*_-]*(?P<greet>{greeting_alt})\b[ \t,]*"
+        r"(?:(?P<title>[A-Za-z]{1,5})\.?[ \t]+)?"
+        r"(?P<name>[^\W\d_][\w'\u2019-]*(?:[ \t]+[^\W\d_][\w'\u2019-]*)?)?",
+        re.IGNORECASE,
+    )
+    cues = sorted(data.get("vocative_cues", []), key=len, reverse=True)
+    cue_alt = "|".join(re.escape(c).replace(r"\ ", r"\s+") for c in cues)
+    vocative_re = re.compile(
+        rf"\b(?:{cue_alt})(?:[ \t]+(?:so much|again|very much))?,?[ \t]+"
+        r"(?P<name>[A-ZÀ-Þ][a-zà-ÿ'\u2019-]+)(?=[ \t]*[,.!?;:]|[ \t]*$)",
+        re.MULTILINE,
+    )
+    groups: dict[str, set[str]] = {}
+    for group in data.get("diminutives", []):
+        members = {g.lower() for g in group}
+        for name in members:
+            groups.setdefault(name, set()).update(members)
+    concepts: dict[str, str] = {}
+    for group in data.get("concepts", []):
+        canonical = _stem(group[0])
+        for word in group:
+            concepts.setdefault(_stem(word.lower()), canonical)
+    profanity = data.get("profanity", {})
+    thresholds = {k: float(v) for k, v in data.get("thresholds", {}).items()}
+    return Rules(
+        language=language,
+        raw=data,
+        severity=dict(data.get("severity", {})),
+        thresholds=thresholds,
+        explanations=dict(data.get("explanations", {})),
+        suggestions=dict(data.get("suggestions", {})),
+        patterns={name: _compile_any(phrases.get(name, [])) for name in PHRASE_LISTS},
+        greeting_re=greeting_re,
+        non_names=frozenset(n.lower() for n in data.get("non_names", [])),
+        titles=frozenset(t.lower() for t in data.get("titles", [])),
+        vocative_re=vocative_re,
+        negations=frozenset(n.lower() for n in data.get("negations", [])),
+        negation_breakers=frozenset(n.lower() for n in data.get("negation_breakers", [])),
+        first_names=frozenset(data.get("first_names", [])),
+        name_groups={k: frozenset(v) for k, v in groups.items()},
+        field_synonyms={k: list(v) for k, v in data.get("field_synonyms", {}).items()},
+        contact_terms={k: list(v) for k, v in data.get("contact_terms", {}).items()},
+        generic_field_words=frozenset(data.get("generic_field_words", [])),
+        stopwords=frozenset(data.get("stopwords", [])),
+        generic_terms=frozenset(_stem(w) for w in data.get("generic_terms", [])),
+        concepts=concepts,
+        acronyms=frozenset(a.upper() for a in data.get("acronyms", [])),
+        empathy=tuple(data.get("empathy", [])),
+        profanity_words=frozenset(w.lower() for w in profanity.get("words", [])),
+        profanity_roots=tuple(r.lower() for r in profanity.get("roots", [])),
+        profanity_allow=frozenset(w.lower() for w in profanity.get("allow", [])),
+        leet=dict(profanity.get("leet", {})),
+    )
+
+
+@lru_cache(maxsize=8)
+def shipped_rules(language: str = DEFAULT_LANGUAGE) -> Rules:
+    """The shipped rules only, compiled (used by the benchmark and as the base)."""
+    return compile_rules(shipped_data(language), language)
+
+
+_cache_lock = threading.Lock()
+_compiled: dict[str, tuple[tuple[Any, ...], Rules]] = {}
+
+
+def load_rules(language: str = DEFAULT_LANGUAGE) -> Rules:
+    """Shipped rules extended by the enabled admin rule sets of this language.
+
+    One small query tells whether the admin's entries changed since the rules
+    were compiled; only then are they compiled again.
+    """
+    from django.db.models import Count, Max
+
+    from rightdesk.quality.models import RuleEntry, RuleSet
+
+    entries = RuleEntry.objects.filter(ruleset__language=language, ruleset__enabled=True)
+    stamp = entries.aggregate(n=Count("id"), last=Max("updated_at"))
+    sets_stamp = RuleSet.objects.filter(language=language).aggregate(last=Max("updated_at"))
+    version = (stamp["n"], stamp["last"], sets_stamp["last"])
+    with _cache_lock:
+        cached = _compiled.get(language)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+    if not stamp["n"]:
+        rules = shipped_rules(language)
+    else:
+        pairs = list(entries.order_by("id").values_list("list_name", "value"))
+        rules = compile_rules(merge_entries(shipped_data(language), pairs), language)
+    with _cache_lock:
+        _compiled[language] = (version, rules)
+    return rules
