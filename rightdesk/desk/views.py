@@ -392,15 +392,15 @@ def _find_customers(query: str, limit: int = 20) -> list[Customer]:
     query = query.strip()
     if not query:
         return []
-    ids = (
-        Customer.objects.filter(
-            Q(name__icontains=query)
-            | Q(preferred_name__icontains=query)
-            | Q(contacts__value__icontains=query)
-        )
-        .values_list("pk", flat=True)
-        .distinct()[:limit]
+    condition = (
+        Q(name__icontains=query)
+        | Q(preferred_name__icontains=query)
+        | Q(contacts__value__icontains=query)
     )
+    digits = "".join(ch for ch in query if ch.isdigit())
+    if len(digits) >= 4:  # phones are stored as E.164: match "555 0142" against +13125550142
+        condition |= Q(contacts__kind="phone", contacts__value__contains=digits)
+    ids = Customer.objects.filter(condition).values_list("pk", flat=True).distinct()[:limit]
     return list(Customer.objects.filter(pk__in=list(ids)).prefetch_related("contacts"))
 
 

@@ -53,11 +53,16 @@ def test_case_shows_customer_card_facts_and_contacts(
         ticket=ticket, actor=agent, direction=CallDirection.INBOUND, summary="Asked about the car."
     )
     record_fact(
-        customer=customer, label="Car colour", value="Dark green", actor=agent,
-        source_message=call, ticket=ticket,
+        customer=customer,
+        label="Car colour",
+        value="Dark green",
+        actor=agent,
+        source_message=call,
+        ticket=ticket,
     )
-    record_fact(customer=customer, label="Plate", value="IL 4KX 921", actor=agent,
-                source_note="Tow slip")
+    record_fact(
+        customer=customer, label="Plate", value="IL 4KX 921", actor=agent, source_note="Tow slip"
+    )
     point = customer.contacts.get(kind="email")
     point.failing_since = timezone.now()
     point.failing_reason = "Mailbox full"
@@ -95,8 +100,14 @@ def test_timeline_renders_messages_calls_notes_and_events(
     desk: Client, ticket: Ticket, agent: User
 ) -> None:
     add_note(ticket=ticket, actor=agent, body_text="Car is in bay 3.")
-    log_call(ticket=ticket, actor=agent, direction=CallDirection.OUTBOUND,
-             summary="Told her it is ready.", party="Maria", duration_seconds=125)
+    log_call(
+        ticket=ticket,
+        actor=agent,
+        direction=CallDirection.OUTBOUND,
+        summary="Told her it is ready.",
+        party="Maria",
+        duration_seconds=125,
+    )
 
     html = desk.get(_url(ticket)).content.decode()
 
@@ -115,8 +126,9 @@ def test_unseen_handoff_notes_come_first_then_are_marked_seen(
     client: Client, ticket: Ticket, agent: User, other_agent: User
 ) -> None:
     assign_ticket(ticket=ticket, actor=agent, owner=agent)
-    assign_ticket(ticket=ticket, actor=agent, owner=other_agent,
-                  note="She is anxious; call before 5pm.")
+    assign_ticket(
+        ticket=ticket, actor=agent, owner=other_agent, note="She is anxious; call before 5pm."
+    )
     client.force_login(other_agent)
 
     html = client.get(_url(ticket)).content.decode()
@@ -201,15 +213,21 @@ def test_log_call_action_records_direction_party_and_duration(
 ) -> None:
     response = desk.post(
         _url(ticket, "call"),
-        {"call-direction": CallDirection.INBOUND, "call-party": "Maria's husband",
-         "call-duration_minutes": "4", "call-summary": "Asked when it will be ready."},
+        {
+            "call-direction": CallDirection.INBOUND,
+            "call-party": "Maria's husband",
+            "call-duration_minutes": "4",
+            "call-summary": "Asked when it will be ready.",
+        },
         **HTMX,
     )
 
     assert response.status_code == 200
     call = Message.objects.get(ticket=ticket, kind="call")
     assert (call.call_direction, call.call_party, call.call_duration_seconds) == (
-        CallDirection.INBOUND, "Maria's husband", 240,
+        CallDirection.INBOUND,
+        "Maria's husband",
+        240,
     )
     assert call.author == agent
     html = response.content.decode()
@@ -222,15 +240,22 @@ def test_record_fact_action_puts_the_fact_on_the_card_and_the_timeline(
     inbound = Message.objects.get(ticket=ticket, kind="inbound")
     response = desk.post(
         _url(ticket, "fact"),
-        {"fact-label": "Car colour", "fact-value": "Dark green",
-         "fact-source_message": str(inbound.pk), "fact-source_note": ""},
+        {
+            "fact-label": "Car colour",
+            "fact-value": "Dark green",
+            "fact-source_message": str(inbound.pk),
+            "fact-source_note": "",
+        },
         **HTMX,
     )
 
     assert response.status_code == 200
     fact = Fact.objects.get(customer=customer)
     assert (fact.key, fact.value, fact.source_message, fact.recorded_by) == (
-        "car_colour", "Dark green", inbound, agent,
+        "car_colour",
+        "Dark green",
+        inbound,
+        agent,
     )
     html = response.content.decode()
     assert "<dt>Car colour</dt>" in html
@@ -272,7 +297,9 @@ def test_assign_with_handoff_note(
     assert ticket.owner == other_agent
     handoff = Handoff.objects.get(ticket=ticket)
     assert (handoff.from_user, handoff.to_user, handoff.note) == (
-        agent, other_agent, "Parts arrive Thursday.",
+        agent,
+        other_agent,
+        "Parts arrive Thursday.",
     )
 
 
