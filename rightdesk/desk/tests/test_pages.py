@@ -17,7 +17,7 @@ from rightdesk.customers.services import create_customer
 from rightdesk.desk import views
 from rightdesk.tickets.choices import Channel, Status
 from rightdesk.tickets.models import Ticket
-from rightdesk.tickets.services import assign_ticket, change_status, create_ticket
+from rightdesk.tickets.services import change_status, create_ticket
 
 
 @pytest.fixture
