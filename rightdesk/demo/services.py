@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
 from django.db import connection, transaction
@@ -34,6 +35,8 @@ from rightdesk.tickets.services import (
     merge_tickets,
     send_reply,
 )
+
+SHOP_TIME_ZONE = "America/Chicago"
 
 #: The demo is loaded when this team exists; a second load changes nothing.
 MARKER_TEAM = "Workshop"
@@ -125,6 +128,15 @@ def _reenact(clock: _Clock) -> Iterator[None]:
         timezone.now = original
 
 
+def _last_business_afternoon(now: datetime) -> datetime:
+    """The latest 4 pm (shop time) not after ``now``: the stories then happen in opening hours."""
+    local = now.astimezone(ZoneInfo(SHOP_TIME_ZONE))
+    afternoon = local.replace(hour=16, minute=0, second=0, microsecond=0)
+    if afternoon > local:
+        afternoon -= timedelta(days=1)
+    return afternoon
+
+
 def load_demo(*, now: datetime | None = None) -> DemoResult:
     """Create the three demo businesses unless they already exist (idempotent)."""
     with transaction.atomic():
@@ -133,7 +145,7 @@ def load_demo(*, now: datetime | None = None) -> DemoResult:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_KEY])
         if Team.objects.filter(name=MARKER_TEAM).exists():
             return DemoResult(created=False, logins=demo_logins())
-        clock = _Clock(now or timezone.now())
+        clock = _Clock(now or _last_business_afternoon(timezone.now()))
         with _reenact(clock):
             agents = {
                 username: create_agent(
@@ -179,9 +191,9 @@ def _facts(
 def _repair_shop(clock: _Clock, agents: dict[str, User]) -> None:
     """Seed 000: a towed-in car, a promised call-back nobody made, a customer who chases."""
     rosa, mike, karen = agents["rosa"], agents["mike"], agents["karen"]
-    front = create_team(name="Front desk", time_zone="America/Chicago", manager=karen)
+    front = create_team(name="Front desk", time_zone=SHOP_TIME_ZONE, manager=karen)
     front.members.add(rosa)
-    workshop = create_team(name=MARKER_TEAM, time_zone="America/Chicago", manager=karen)
+    workshop = create_team(name=MARKER_TEAM, time_zone=SHOP_TIME_ZONE, manager=karen)
     workshop.members.add(mike)
 
     maggie = create_customer(
@@ -411,7 +423,7 @@ def _online_seller(clock: _Clock, agents: dict[str, User]) -> None:
 def _independent_rep(clock: _Clock, agents: dict[str, User]) -> None:
     """Seed 004: each rep owns their customers and their problems; no "home office"."""
     jenna, luis = agents["jenna"], agents["luis"]
-    reps = create_team(name="Lakeside Water reps", time_zone="America/Chicago")
+    reps = create_team(name="Lakeside Water reps", time_zone=SHOP_TIME_ZONE)
     reps.members.add(jenna, luis)
 
     carol = create_customer(
