@@ -7,20 +7,44 @@ gets its acknowledgment and a customer's update request is recognised as a chase
 
 from __future__ import annotations
 
+from rightdesk.tickets.choices import CallDirection
 from rightdesk.tickets.models import Message, Ticket
 
 
 def on_ticket_opened(*, ticket: Ticket, by_customer: bool) -> None:
-    """A ticket was opened (by the customer when ``by_customer``)."""
+    """A ticket was opened (by the customer when ``by_customer``): start its SLA
+    clocks and, for a customer, send the one acknowledgment."""
+    from rightdesk.commitments.services import acknowledge_ticket
+    from rightdesk.sla.services import refresh_ticket_sla
+
+    refresh_ticket_sla(ticket=ticket, now=ticket.created_at)
+    if by_customer:
+        acknowledge_ticket(ticket=ticket)
 
 
 def on_customer_contact(*, message: Message) -> None:
     """The customer wrote or called (message kind inbound, or an inbound call)."""
+    from rightdesk.commitments.services import record_chase
+    from rightdesk.sla.services import refresh_ticket_sla
+
+    record_chase(message=message)
+    refresh_ticket_sla(ticket=message.ticket, now=message.created_at)
 
 
 def on_reply_sent(*, message: Message) -> None:
     """An agent's reply to the customer was recorded."""
+    from rightdesk.commitments.services import promises_after_reply
+    from rightdesk.sla.services import refresh_ticket_sla
+
+    promises_after_reply(message=message)
+    refresh_ticket_sla(ticket=message.ticket, now=message.created_at)
 
 
 def on_call_logged(*, message: Message) -> None:
     """An agent logged a phone call."""
+    from rightdesk.commitments.services import promises_after_call
+    from rightdesk.sla.services import refresh_ticket_sla
+
+    promises_after_call(message=message)
+    if message.call_direction == CallDirection.OUTBOUND:
+        refresh_ticket_sla(ticket=message.ticket, now=message.created_at)
