@@ -149,4 +149,5 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 api.add_router("/accounts/", "rightdesk.accounts.api.router")
 api.add_router("/customers/", "rightdesk.customers.api.router")
 api.add_router("/tickets/", "rightdesk.tickets.api.router")
+api.add_router("/tickets/", "rightdesk.quality.api.router")
 api.add_router("/search/", "rightdesk.search.api.router")

@@ -16,5 +16,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("desk/", include("rightdesk.desk.urls")),
+    path("desk/", include("rightdesk.quality.urls")),
     path("mail/", include("rightdesk.channels.urls")),
 ]
