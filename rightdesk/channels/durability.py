@@ -6,6 +6,8 @@ landed when the gateway was written; switch to it once it exists.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import DEFAULT_DB_ALIAS, connections
 
 
@@ -13,33 +15,38 @@ class NotDurable(RuntimeError):
     """The database could acknowledge a write and lose it on a crash or power cut."""
 
 
-def durability_problems(alias: str = DEFAULT_DB_ALIAS) -> list[str]:
-    """What is wrong with the connection's durability settings (empty when fine)."""
-    connection = connections[alias]
+def cursor_problems(vendor: str, cursor: Any) -> list[str]:
+    """What is wrong with one connection's durability settings (empty when fine)."""
     problems: list[str] = []
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("PRAGMA journal_mode")
-            mode = str(cursor.fetchone()[0]).lower()
-            if mode != "wal":
-                problems.append(f"SQLite journal_mode is {mode!r}; the gateway needs 'wal'.")
-            cursor.execute("PRAGMA synchronous")
-            level = int(cursor.fetchone()[0])
-            if level < 2:
-                problems.append(
-                    f"SQLite synchronous is {level}; the gateway needs 2 (FULL) or 3 (EXTRA)."
-                )
-        elif connection.vendor == "postgresql":
-            cursor.execute("SHOW synchronous_commit")
-            value = str(cursor.fetchone()[0]).lower()
-            if value not in {"on", "local", "remote_write", "remote_apply"}:
-                problems.append(f"PostgreSQL synchronous_commit is {value!r}; it must be on.")
-            cursor.execute("SHOW fsync")
-            if str(cursor.fetchone()[0]).lower() != "on":
-                problems.append("PostgreSQL fsync is off; it must be on.")
-        else:
-            problems.append(f"Unsupported database {connection.vendor!r} for the mail gateway.")
+    if vendor == "sqlite":
+        cursor.execute("PRAGMA journal_mode")
+        mode = str(cursor.fetchone()[0]).lower()
+        if mode != "wal":
+            problems.append(f"SQLite journal_mode is {mode!r}; the gateway needs 'wal'.")
+        cursor.execute("PRAGMA synchronous")
+        level = int(cursor.fetchone()[0])
+        if level < 2:
+            problems.append(
+                f"SQLite synchronous is {level}; the gateway needs 2 (FULL) or 3 (EXTRA)."
+            )
+    elif vendor == "postgresql":
+        cursor.execute("SHOW synchronous_commit")
+        value = str(cursor.fetchone()[0]).lower()
+        if value not in {"on", "local", "remote_write", "remote_apply"}:
+            problems.append(f"PostgreSQL synchronous_commit is {value!r}; it must be on.")
+        cursor.execute("SHOW fsync")
+        if str(cursor.fetchone()[0]).lower() != "on":
+            problems.append("PostgreSQL fsync is off; it must be on.")
+    else:
+        problems.append(f"Unsupported database {vendor!r} for the mail gateway.")
     return problems
+
+
+def durability_problems(alias: str = DEFAULT_DB_ALIAS) -> list[str]:
+    """Durability problems of the Django connection ``alias``."""
+    connection = connections[alias]
+    with connection.cursor() as cursor:
+        return cursor_problems(connection.vendor, cursor)
 
 
 def check_durability(alias: str = DEFAULT_DB_ALIAS) -> None:

@@ -22,7 +22,7 @@ from email.errors import HeaderParseError
 from email.header import decode_header, make_header
 from email.message import EmailMessage, Message
 from email.parser import BytesHeaderParser, BytesParser
-from email.utils import getaddresses, parsedate_to_datetime
+from email.utils import parsedate_to_datetime
 
 from mailparser_reply import EmailReplyParser
 
@@ -48,6 +48,7 @@ _MSGID = re.compile(r"<([^<>\s]{1,250})>")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\u0085]+")
 _BAD_FILENAME = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
 _MULTIPART = re.compile(rb"multipart/", re.IGNORECASE)
+_ANGLE_ADDR = re.compile(r"^([^<>]*)<([^<>@\s]+@[^<>@\s]+)>$")
 _AUTO_SENDERS = {"mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon"}
 
 
@@ -195,9 +196,11 @@ def _sender(raw: str) -> tuple[str, str, str]:
         pairs = [(a.display_name, a.addr_spec) for a in addresses]
     except ValueError:
         # Encoded CR/LF in a display name: read the address from the undecoded value.
-        if raw.count("<") > 1 or raw.count(">") > 1:
+        # Only the unambiguous shape "phrase <addr-spec>" is accepted here.
+        match = _ANGLE_ADDR.match(raw.strip())
+        if match is None:
             return "", "", "ambiguous_sender"
-        pairs = [(_decode_words(name), addr) for name, addr in getaddresses([raw])]
+        pairs = [(_decode_words(match.group(1).strip().strip('"')), match.group(2))]
     pairs = [(name, addr) for name, addr in pairs if addr]
     if len(pairs) != 1:
         return "", "", "ambiguous_sender" if pairs else "no_sender"

@@ -575,7 +575,7 @@ def _thread_ids(ticket: Ticket) -> list[str]:
         .values_list("id", "message_id")
     )
     outbound = (
-        OutboundEmail.objects.filter(ticket=ticket).order_by("id").values_list("id", "message_id")
+        OutboundEmail.objects.filter(ticket=ticket).exclude(state=OutState.SUPPRESSED).order_by("id").values_list("id", "message_id")
     )
     merged = sorted(
         [(i, m, 0) for i, m in inbound] + [(i, m, 1) for i, m in outbound],
@@ -671,7 +671,7 @@ def build_email(outbound: OutboundEmail) -> EmailMessage:
     msg["To"] = smtp_out.format_address(outbound.to_name, outbound.to_address)
     msg["Reply-To"] = smtp_out.format_address(outbound.from_name, outbound.from_address)
     msg["Subject"] = one_line(outbound.subject, 400)
-    msg["Message-ID"] = outbound.ticket_message_id
+    msg["Message-ID"] = outbound.message_id
     msg["Date"] = email.utils.format_datetime(timezone.now())
     if outbound.in_reply_to:
         msg["In-Reply-To"] = outbound.in_reply_to

@@ -11,6 +11,7 @@ from rightdesk.channels.choices import ChannelEvent, RawState
 from rightdesk.channels.models import OutboundEmail, RawMessage
 from rightdesk.channels.services import opened_by_automatic_mail, release_held
 from rightdesk.channels.tests.mail import build
+from rightdesk.tickets.choices import MessageKind
 from rightdesk.tickets.models import Ticket
 from rightdesk.tickets.services import send_reply
 
@@ -107,8 +108,7 @@ def test_stripped_headers_join_by_reference_in_subject(
     ticket, _, _ = conversation
     raw = deliver(build(subject=f"Fwd: about {ticket.reference} please", body="Any news?"))
     assert raw.ticket_id == ticket.pk
-    ticket.refresh_from_db()
-    assert ticket.message_count == 3
+    assert ticket.messages.filter(kind=MessageKind.INBOUND).count() == 2
 
 
 def test_new_subject_from_same_customer_opens_a_new_ticket(
@@ -170,4 +170,5 @@ def test_same_message_twice_is_stored_once(deliver: Deliver) -> None:
     assert first.pk == second.pk
     assert RawMessage.objects.count() == 1
     assert Ticket.objects.count() == 1
-    assert first.ticket is not None and first.ticket.messages.count() == 1
+    assert first.ticket is not None
+    assert first.ticket.messages.filter(kind=MessageKind.INBOUND).count() == 1
