@@ -16,6 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("desk/", include("rightdesk.desk.urls")),
+    path("desk/", include("rightdesk.commitments.urls")),
     path("desk/", include("rightdesk.quality.urls")),
     path("mail/", include("rightdesk.channels.urls")),
 ]

@@ -104,6 +104,10 @@ class Clock:
     def label(self) -> str:
         return Metric(self.metric).label
 
+    @property
+    def state_label(self) -> str:
+        return ClockState(self.state).label
+
 
 @dataclass(frozen=True)
 class TicketFacts:
