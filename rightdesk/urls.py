@@ -16,6 +16,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("desk/", include("rightdesk.desk.urls")),
+    path("desk/shop/", include("rightdesk.commerce.urls")),
+    path("desk/custody/", include("rightdesk.custody.urls")),
     path("desk/", include("rightdesk.commitments.urls")),
     path("desk/", include("rightdesk.quality.urls")),
     path("mail/", include("rightdesk.channels.urls")),
