@@ -120,7 +120,10 @@ def _negated(rules: Rules, text: str, sentence_start: int, start: int) -> bool:
             clause_words = clause_words[index + 1 :]
             break
     window = int(rules.thresholds.get("negation_window", 5))
-    return any(w in rules.negations or w.endswith("n't") for w in clause_words[-window:])
+    tail = clause_words[-window:]
+    if any(w in rules.negation_transparent for w in tail):
+        return False
+    return any(w in rules.negations or w.endswith("n't") for w in tail)
 
 
 def _phrase_hits(
@@ -167,6 +170,11 @@ def _name_forms(rules: Rules, ctx: CheckContext) -> tuple[set[str], str, str]:
 
 def _greeting_name(ctx: CheckContext) -> str:
     return ctx.preferred_name.strip() or (ctx.customer_name.split() or [""])[0]
+
+
+def _misspelt(rules: Rules, lowered: str, valid: set[str]) -> bool:
+    threshold = rules.thresholds.get("misspelling_ratio", 70)
+    return any(len(name) > 2 and fuzz.ratio(lowered, name) >= threshold for name in valid)
 
 
 def _name_problem(rules: Rules, ctx: CheckContext, candidate: str, valid: set[str]) -> str | None:
@@ -275,7 +283,9 @@ def check_names(rules: Rules, ctx: CheckContext, draft: str) -> list[Finding]:
         span = vocative.span("name")
         if greeting_span and _overlaps(span, [greeting_span]):
             continue
-        if lowered in valid or lowered == agent_first or lowered not in known:
+        if lowered in valid or lowered == agent_first:
+            continue
+        if lowered not in known and not _misspelt(rules, lowered, valid):
             continue
         # A name alone on the last lines is a sign-off ("Thanks,\nTom"), not addressing.
         vocative_problem = _name_problem(rules, ctx, candidate, valid)
@@ -559,10 +569,10 @@ def check_re_ask(
 # ---------------------------------------------------------------- issue
 
 
-def _content_terms(rules: Rules, text: str) -> set[str]:
+def _content_terms(rules: Rules, text: str, names: frozenset[str] = frozenset()) -> set[str]:
     terms: set[str] = set()
     for word in words(text):
-        if word in rules.stopwords:
+        if word in rules.stopwords or word in names:
             continue
         if word.isdigit():
             if len(word) >= 3:
@@ -577,22 +587,27 @@ def _content_terms(rules: Rules, text: str) -> set[str]:
     return terms
 
 
+def _people(rules: Rules, ctx: CheckContext) -> frozenset[str]:
+    """Names of the people in the conversation: not what the case is about."""
+    valid, _surname, _first = _name_forms(rules, ctx)
+    return frozenset(valid | {w.lower() for w in ctx.agent_name.split()})
+
+
 def _case_terms(rules: Rules, ctx: CheckContext) -> set[str]:
     text = " ".join([ctx.last_customer_message, ctx.subject])
-    terms = _content_terms(rules, text)
-    names = {n.lower() for n in ctx.customer_name.split()} | {ctx.preferred_name.lower()}
-    return {t for t in terms if t not in names}
+    return _content_terms(rules, text, _people(rules, ctx))
 
 
 def check_off_issue(rules: Rules, ctx: CheckContext, draft: str) -> list[Finding]:
     asked = _case_terms(rules, ctx)
     if len(asked) < int(rules.thresholds.get("off_issue_min_terms", 2)):
         return []
+    people = _people(rules, ctx)
     extra = " ".join([*ctx.orders, *(f.value for f in ctx.items)])
-    reply_terms = _content_terms(rules, draft + " " + "") | set()
+    reply_terms = _content_terms(rules, draft, people)
     if asked & reply_terms:
         return []
-    if extra and _content_terms(rules, extra) & reply_terms:
+    if extra and _content_terms(rules, extra, people) & reply_terms:
         return []
     shown = ", ".join(sorted(asked)[:6])
     stripped = draft.strip()
@@ -645,8 +660,9 @@ def check_canned(rules: Rules, ctx: CheckContext, draft: str) -> list[Finding]:
     details = [f.value for f in (*ctx.facts, *ctx.items)] + list(ctx.orders)
     if any(d and d.lower() in lowered and d.lower() not in template for d in details):
         return []
-    personal = (_case_terms(rules, ctx) & _content_terms(rules, draft)) - _content_terms(
-        rules, template
+    people = _people(rules, ctx)
+    personal = (_case_terms(rules, ctx) & _content_terms(rules, draft, people)) - _content_terms(
+        rules, template, people
     )
     if personal:
         return []
@@ -687,7 +703,13 @@ def local_promises(rules: Rules, draft: str) -> list[tuple[int, int, str]]:
 def check_promises(
     rules: Rules, ctx: CheckContext, draft: str, detector: PromiseDetector | None = None
 ) -> list[Finding]:
-    found = detector(draft) if detector is not None else local_promises(rules, draft)
+    found = local_promises(rules, draft)
+    if detector is not None:
+        # The promises domain's detector decides; the shipped patterns add what it misses.
+        theirs = detector(draft)
+        found = theirs + [
+            p for p in found if not _overlaps((p[0], p[1]), [(a, b) for a, b, _ in theirs])
+        ]
     return [
         _finding(
             rules,

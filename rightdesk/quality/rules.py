@@ -68,6 +68,7 @@ class Rules:
     vocative_re: re.Pattern[str]
     negations: frozenset[str]
     negation_breakers: frozenset[str]
+    negation_transparent: frozenset[str]
     first_names: frozenset[str]
     name_groups: dict[str, frozenset[str]]
     field_synonyms: dict[str, list[str]]
@@ -197,6 +198,7 @@ def compile_rules(data: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> Rul
         vocative_re=vocative_re,
         negations=frozenset(n.lower() for n in data.get("negations", [])),
         negation_breakers=frozenset(n.lower() for n in data.get("negation_breakers", [])),
+        negation_transparent=frozenset(n.lower() for n in data.get("negation_transparent", [])),
         first_names=frozenset(data.get("first_names", [])),
         name_groups={k: frozenset(v) for k, v in groups.items()},
         field_synonyms={k: list(v) for k, v in data.get("field_synonyms", {}).items()},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,6 +24,9 @@ MAX_REASON_CHARS = 1000
 #: VADER's customary cut-offs for calling a text positive or negative.
 POSITIVE_AT = 0.05
 NEGATIVE_AT = -0.05
+
+
+_OBLIGATION = re.compile(r"\byou(?:'ll| will) (?:have|need) to\b", re.IGNORECASE)
 
 
 class ReplyCheckBlocked(Conflict):
@@ -50,8 +54,11 @@ def promise_detector() -> PromiseDetector | None:
     def detect(draft: str) -> list[tuple[int, int, str]]:
         found = []
         for start, end in sentences(draft):
-            if promise_kind(draft[start:end]) is not None:
-                found.append((start, end, draft[start:end]))
+            sentence = draft[start:end]
+            if _OBLIGATION.search(sentence):
+                continue  # "you will have to contact…" tells the customer to act; no promise
+            if promise_kind(sentence) is not None:
+                found.append((start, end, sentence))
         return found
 
     return detect
