@@ -3,8 +3,9 @@
 One results contract on both backends: SQLite FTS5 (bm25) on the embedded
 default, PostgreSQL tsvector (ts_rank) otherwise. A query is reduced to plain
 words (letters and digits), so nothing a user types can break the search
-syntax; every word must match (a word of three letters or more also matches
-as a prefix: "refund" finds "refunded").
+syntax. Every word must match; the last word, as it may still be being
+typed, also matches as a prefix ("refund" finds "refunded"), and in customer
+search every word does ("mar gon" finds Maria Gonzalez).
 
 Ranking is per ticket: the scores of the subject (counted double) and of every
 matching message add up, so a ticket whose subject and several messages match
@@ -13,7 +14,8 @@ matched on them counts for the ticket they were merged into.
 
 Work is bounded: for each source (subjects, messages) only the newest
 ``CANDIDATE_WINDOW`` matches that pass the filters are ranked, so a very
-common word costs the same on a desk of 10,000 or 1,000,000 tickets.
+common word costs about the same on a desk of 10,000 or 1,000,000 tickets;
+older tickets that match only common words need more words to be found.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ MAX_TERMS = 8
 MIN_PREFIX = 3
 #: Newest matches ranked per source (subjects, messages); see the module docstring.
 CANDIDATE_WINDOW = 1000
+#: The same, per single word, when words spread over a ticket are gathered.
+ACROSS_WINDOW = 300
 #: A subject match weighs this many message matches of the same strength.
 SUBJECT_WEIGHT = 2.0
 #: Largest page a caller may ask for.
@@ -69,14 +73,22 @@ def search_terms(query: str) -> list[str]:
     return terms[:MAX_TERMS]
 
 
-def fts5_expression(terms: list[str]) -> str:
+def _prefixed(terms: list[str], every: bool) -> list[tuple[str, bool]]:
+    """Which terms also match as prefixes: the last one (typing), or all of them."""
+    last = len(terms) - 1
+    return [(t, len(t) >= MIN_PREFIX and (every or i == last)) for i, t in enumerate(terms)]
+
+
+def fts5_expression(terms: list[str], *, every_prefix: bool = False) -> str:
     """An FTS5 MATCH expression requiring every term (quoted: no operator survives)."""
-    return " ".join(f'"{t}"*' if len(t) >= MIN_PREFIX else f'"{t}"' for t in terms)
+    return " ".join(
+        f'"{t}"*' if prefix else f'"{t}"' for t, prefix in _prefixed(terms, every_prefix)
+    )
 
 
-def tsquery_text(term: str) -> str:
-    """One term as ``to_tsquery`` input (terms hold only letters and digits)."""
-    return f"{term}:*" if len(term) >= MIN_PREFIX else term
+def tsquery_expression(terms: list[str], *, every_prefix: bool = False) -> str:
+    """The same as ``to_tsquery`` input (terms hold only letters and digits)."""
+    return " & ".join(f"{t}:*" if prefix else t for t, prefix in _prefixed(terms, every_prefix))
 
 
 def _require_agent(user: User | AnonymousUser) -> None:
@@ -91,8 +103,8 @@ def _clamp(limit: int) -> int:
 def _ticket_filters(
     *, status: str | None, owner_id: int | None, team_id: int | None, channel: str | None
 ) -> tuple[str, list[Any]]:
-    """SQL conditions on the surviving ticket ``s`` and their parameters."""
-    sql = ["s.merged_into_id IS NULL"]
+    """SQL conditions on the shown ticket ``s`` and their parameters ("" when none)."""
+    sql: list[str] = []
     params: list[Any] = []
     if status:
         if status not in Status.values:
@@ -114,30 +126,36 @@ def _ticket_filters(
 
 
 def _sqlite_sources(
-    match: str, where: str, params: list[Any], tag: int
+    match: str, where: str, params: list[Any], tag: int, window: int
 ) -> list[tuple[str, list[Any]]]:
-    """Newest subject and message matches of one FTS5 expression, as (sql, params)."""
+    """Newest subject and message matches of one FTS5 expression, as (sql, params).
+
+    A merged ticket's subject counts for its survivor ``s``. Messages always
+    sit on a survivor (a merge moves them), so without filters the ticket row
+    is not read at all.
+    """
     subject = f"""SELECT * FROM (
   SELECT s.id AS ticket_id, NULL AS message_id, {tag} AS term,
          -bm25(search_ticket_fts) * {SUBJECT_WEIGHT} AS score
   FROM search_ticket_fts
   JOIN tickets_ticket t ON t.id = search_ticket_fts.rowid
   JOIN tickets_ticket s ON s.id = COALESCE(t.merged_into_id, t.id)
-  WHERE search_ticket_fts MATCH %s AND {where}
-  ORDER BY search_ticket_fts.rowid DESC LIMIT {CANDIDATE_WINDOW})"""
+  WHERE search_ticket_fts MATCH %s AND s.merged_into_id IS NULL {"AND " + where if where else ""}
+  ORDER BY search_ticket_fts.rowid DESC LIMIT {window})"""
+    ticket_join = "JOIN tickets_ticket s ON s.id = m.ticket_id" if where else ""
     message = f"""SELECT * FROM (
-  SELECT s.id AS ticket_id, m.id AS message_id, {tag} AS term,
+  SELECT m.ticket_id AS ticket_id, m.id AS message_id, {tag} AS term,
          -bm25(search_message_fts) AS score
   FROM search_message_fts
   JOIN tickets_message m ON m.id = search_message_fts.rowid
-  JOIN tickets_ticket s ON s.id = m.ticket_id
-  WHERE search_message_fts MATCH %s AND {where}
-  ORDER BY search_message_fts.rowid DESC LIMIT {CANDIDATE_WINDOW})"""
+  {ticket_join}
+  WHERE search_message_fts MATCH %s {"AND " + where if where else ""}
+  ORDER BY search_message_fts.rowid DESC LIMIT {window})"""
     return [(subject, [match, *params]), (message, [match, *params])]
 
 
 def _postgresql_sources(
-    query: str, where: str, params: list[Any], tag: int
+    query: str, where: str, params: list[Any], tag: int, window: int
 ) -> list[tuple[str, list[Any]]]:
     """Newest subject and message matches of one tsquery, as (sql, params)."""
     subject, body = pg_document("t.subject"), pg_document("m.body_text")
@@ -146,40 +164,44 @@ def _postgresql_sources(
          ts_rank({subject}, to_tsquery('simple', %s)) * {SUBJECT_WEIGHT} AS score
   FROM tickets_ticket t
   JOIN tickets_ticket s ON s.id = COALESCE(t.merged_into_id, t.id)
-  WHERE {subject} @@ to_tsquery('simple', %s) AND {where}
-  ORDER BY t.id DESC LIMIT {CANDIDATE_WINDOW}) AS subject_{tag + 1}"""
+  WHERE {subject} @@ to_tsquery('simple', %s) AND s.merged_into_id IS NULL
+    {"AND " + where if where else ""}
+  ORDER BY t.id DESC LIMIT {window}) AS subject_{tag + 1}"""
+    ticket_join = "JOIN tickets_ticket s ON s.id = m.ticket_id" if where else ""
     message_sql = f"""SELECT * FROM (
-  SELECT s.id AS ticket_id, m.id AS message_id, {tag} AS term,
+  SELECT m.ticket_id AS ticket_id, m.id AS message_id, {tag} AS term,
          ts_rank({body}, to_tsquery('simple', %s)) AS score
   FROM tickets_message m
-  JOIN tickets_ticket s ON s.id = m.ticket_id
-  WHERE {body} @@ to_tsquery('simple', %s) AND {where}
-  ORDER BY m.id DESC LIMIT {CANDIDATE_WINDOW}) AS message_{tag + 1}"""
+  {ticket_join}
+  WHERE {body} @@ to_tsquery('simple', %s) {"AND " + where if where else ""}
+  ORDER BY m.id DESC LIMIT {window}) AS message_{tag + 1}"""
     return [
         (subject_sql, [query, query, *params]),
         (message_sql, [query, query, *params]),
     ]
 
 
-def _ticket_sql(terms: list[str], where: str, params: list[Any]) -> tuple[str, list[Any]]:
+def _ticket_sql(
+    terms: list[str], where: str, params: list[Any], *, across: bool
+) -> tuple[str, list[Any]]:
     """Rank tickets by the summed scores of their matching subject and messages.
 
-    A ticket qualifies when one of its documents holds every term (term tag -1)
-    or when, between them, its documents hold every term (tags 0..n-1: one
-    subject word and one body word is a match). Documents holding every term
-    score again on top, so co-occurrence ranks higher.
+    A ticket qualifies when one of its documents holds every term (tag -1).
+    With ``across``, it also qualifies when its documents hold every term
+    between them (tags 0..n-1: a subject word plus a body word); documents
+    holding every term then score again on top, so co-occurrence ranks higher.
     """
-    if connection.vendor == "postgresql":
-        everything = " & ".join(tsquery_text(t) for t in terms)
-        sources = _postgresql_sources(everything, where, params, -1)
-        if len(terms) > 1:
-            for i, term in enumerate(terms):
-                sources += _postgresql_sources(tsquery_text(term), where, params, i)
-    else:
-        sources = _sqlite_sources(fts5_expression(terms), where, params, -1)
-        if len(terms) > 1:
-            for i, term in enumerate(terms):
-                sources += _sqlite_sources(fts5_expression([term]), where, params, i)
+    postgresql = connection.vendor == "postgresql"
+    sources_of = _postgresql_sources if postgresql else _sqlite_sources
+    expression = tsquery_expression if postgresql else fts5_expression
+    sources = sources_of(expression(terms), where, params, -1, CANDIDATE_WINDOW)
+    if across:
+        for i, (term, prefix) in enumerate(_prefixed(terms, every=False)):
+            if postgresql:
+                single = f"{term}:*" if prefix else term
+            else:
+                single = f'"{term}"*' if prefix else f'"{term}"'
+            sources += sources_of(single, where, params, i, ACROSS_WINDOW)
     union = "\nUNION ALL\n".join(sql for sql, _ in sources)
     sql = f"""
 WITH hits AS ({union}),
@@ -218,8 +240,8 @@ def search_tickets(
     """Tickets whose subject or messages contain every word of ``query``, best first.
 
     Agents only. Filters apply to the ticket that is shown (the survivor of a
-    merge). An empty or wordless query finds nothing. Three SQL queries at
-    most, whatever the number of hits.
+    merge). An empty or wordless query finds nothing. Three SQL queries (four
+    when several words are spread over a ticket), whatever the number of hits.
     """
     _require_agent(user)
     where, params = _ticket_filters(
@@ -228,19 +250,26 @@ def search_tickets(
     terms = search_terms(query)
     if not terms:
         return []
-    sql, args = _ticket_sql(terms, where, params)
+    limit = _clamp(limit)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*args, _clamp(limit)])
+        sql, args = _ticket_sql(terms, where, params, across=False)
+        cursor.execute(sql, [*args, limit])
         rows: list[tuple[int, float, int | None]] = cursor.fetchall()
+        if len(rows) < limit and len(terms) > 1:
+            # Few documents hold every word: let words spread over a ticket's
+            # subject and messages count too (one more query, never more).
+            sql, args = _ticket_sql(terms, where, params, across=True)
+            cursor.execute(sql, [*args, limit])
+            rows = cursor.fetchall()
     if not rows:
         return []
     tickets = Ticket.objects.select_related("customer", "owner", "owner__agent", "team").in_bulk(
         [row[0] for row in rows]
     )
     bodies = dict(
-        Message.objects.filter(pk__in=[row[2] for row in rows if row[2] is not None]).values_list(
-            "pk", "body_text"
-        )
+        Message.objects.filter(pk__in=[row[2] for row in rows if row[2] is not None])
+        .order_by()
+        .values_list("pk", "body_text")
     )
     hits = []
     for ticket_id, score, message_id in rows:
@@ -265,17 +294,19 @@ def _fold(text: str) -> str:
     )
 
 
+def _word_start(term: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![^\W_])" + re.escape(term), re.IGNORECASE)
+
+
 def make_snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> str:
     """A plain-text excerpt of ``text`` around the first word that matched."""
     flat = " ".join(text.split())
     if len(flat) <= width:
         return flat
-    folded = _fold(flat)
-    starts = [
-        m.start()
-        for term in terms
-        if (m := re.search(r"(?<![^\W_])" + re.escape(_fold(term)), folded)) is not None
-    ]
+    starts = [m.start() for term in terms if (m := _word_start(term).search(flat))]
+    if not starts:  # the match may have been on a letter with a diacritic
+        folded = _fold(flat)
+        starts = [m.start() for term in terms if (m := _word_start(_fold(term)).search(folded))]
     first = min(starts) if starts else 0
     begin = max(0, first - width // 3)
     if begin > 0:
@@ -320,8 +351,9 @@ def search_customers(*, user: User | AnonymousUser, query: str, limit: int = 10)
                     f"({names} @@ to_tsquery('simple', %s) OR c.id IN (SELECT cp.customer_id "
                     f"FROM customers_contactpoint cp WHERE {contact} @@ to_tsquery('simple', %s)))"
                 )
-                args += [tsquery_text(term), tsquery_text(term)]
-            everything = " & ".join(tsquery_text(t) for t in terms)
+                single = tsquery_expression([term], every_prefix=True)
+                args += [single, single]
+            everything = tsquery_expression(terms, every_prefix=True)
             cursor.execute(
                 f"SELECT c.id FROM customers_customer c WHERE {' AND '.join(conditions)} "
                 f"ORDER BY ts_rank({names}, to_tsquery('simple', %s)) DESC, c.id DESC LIMIT %s",
@@ -331,7 +363,7 @@ def search_customers(*, user: User | AnonymousUser, query: str, limit: int = 10)
             cursor.execute(
                 "SELECT rowid FROM search_customer_fts WHERE search_customer_fts MATCH %s "
                 "ORDER BY bm25(search_customer_fts, 2.0, 2.0, 1.0), rowid DESC LIMIT %s",
-                [fts5_expression(terms), _clamp(limit)],
+                [fts5_expression(terms, every_prefix=True), _clamp(limit)],
             )
         ids = [row[0] for row in cursor.fetchall()]
     found = Customer.objects.prefetch_related("contacts").in_bulk(ids)
