@@ -534,6 +534,11 @@ def check_re_ask(
     negations = rules.patterns.get("request_negations")
     seen: set[tuple[str, int]] = set()
     for start, end in spans:
+        opening = rules.greeting_re.match(draft[start:end])
+        if opening and opening.group("name"):
+            # "Hi Maria, what colour…": the question starts after the greeting.
+            rest = draft[start + opening.end() : end]
+            start = end - len(rest.lstrip(" ,:;!-\n"))
         sentence = draft[start:end]
         if not _is_request(rules, sentence):
             continue

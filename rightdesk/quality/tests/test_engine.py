@@ -1,0 +1,168 @@
+"""Each kind of the reply check on small drafts, with exact spans (pure, no database)."""
+
+from __future__ import annotations
+
+import pytest
+
+from rightdesk.quality.engine import CheckContext, Field, Finding, run_checks
+from rightdesk.quality.rules import compile_rules, merge_entries, shipped_data, shipped_rules
+
+RULES = shipped_rules("en")
+
+
+def ctx(**extra: object) -> CheckContext:
+    base: dict[str, object] = dict(
+        customer_name="Maria Gonzalez",
+        preferred_name="Maria",
+        agent_name="Dana Price",
+        facts=[Field(label="Car colour", value="red")],
+        contacts=[Field(label="E-mail", value="maria@example.com", kind="email")],
+        last_customer_message="Where is my car? You towed it yesterday; I need the repair estimate.",
+        subject="Towed car",
+        other_names=["Tom"],
+    )
+    base.update(extra)
+    return CheckContext(**base)  # type: ignore[arg-type]
+
+
+def found(draft: str, context: CheckContext | None = None) -> list[tuple[str, str]]:
+    findings = run_checks(context or ctx(), draft, RULES)
+    return [(f.kind, draft[f.start : f.end]) for f in findings]
+
+
+def only(draft: str, kind: str, context: CheckContext | None = None) -> Finding:
+    findings = [f for f in run_checks(context or ctx(), draft, RULES) if f.kind == kind]
+    assert len(findings) == 1, findings
+    return findings[0]
+
+
+@pytest.mark.parametrize(
+    ("draft", "span"),
+    [
+        ("Dear Tom,\nYour car is on the lot.", "Tom"),
+        ("Hi Dana,\nYour car is on the lot.", "Dana"),
+        ("Hello Marai,\nYour car is on the lot.", "Marai"),
+        ("Dear Ms. Gonzales,\nYour car is on the lot.", "Gonzales"),
+        ("Hi Maria,\nYour car is on the lot. Thanks again, Tom, for the keys.", "Tom"),
+    ],
+)
+def test_wrong_name(draft: str, span: str) -> None:
+    assert found(draft) == [("wrong_name", span)]
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "Hi Maria,\nYour car is on the lot.\n\nThanks,\nDana",
+        "Dear Ms. Gonzalez,\nYour car is on the lot.",
+        "Hi there,\nYour car is on the lot.",
+        "Hi Mia,\nYour car is on the lot.",  # a diminutive of Maria
+    ],
+)
+def test_right_name_passes(draft: str) -> None:
+    assert found(draft) == []
+
+
+def test_re_ask_of_a_fact_and_a_contact_point() -> None:
+    draft = "Hi Maria, what colour is the car? And could you send your email address?"
+    assert found(draft) == [
+        ("re_ask", "what colour is the car?"),
+        ("re_ask", "And could you send your email address?"),
+    ]
+    assert only(draft[:34], "re_ask").explanation == (
+        "We already have this on file — Car colour: red."
+    )
+
+
+def test_confirming_the_value_on_file_is_not_a_re_ask() -> None:
+    assert found("Hi Maria, is your car still the red one we towed?") == []
+
+
+def test_disrespect_and_its_negation() -> None:
+    assert found("Hi Maria, people who ask this about a car end up on our blacklist.") == [
+        ("disrespect", "blacklist")
+    ]
+    assert found("Hi Maria, I am not going to blacklist anyone over your car.") == []
+    assert found("Hi Maria, a fraud alert was placed to protect your car loan.") == []
+
+
+@pytest.mark.parametrize(
+    ("draft", "span"),
+    [
+        ("Hi Maria, the damn car is still on the lot.", "damn"),
+        ("Hi Maria, the car is a sh1t show.", "sh1t"),
+        ("Hi Maria, the f**king car is still on the lot.", "f**king"),
+        ("Hi Maria, the car is fuuucked.", "fuuucked"),
+    ],
+)
+def test_profanity_with_leetspeak(draft: str, span: str) -> None:
+    assert found(draft) == [("profanity", span)]
+
+
+def test_profanity_lookalikes_pass() -> None:
+    assert found("Hi Maria, we will assess the class of the car, hello from Scunthorpe.") == []
+
+
+def test_condescension_arrogance_deflection() -> None:
+    assert found("Hi Maria, as I already said, the car is on the lot.") == [
+        ("condescension", "as I already said")
+    ]
+    assert found("Hi Maria, you're lucky we towed the car at all.") == [
+        ("arrogance", "you're lucky")
+    ]
+    assert found("Hi Maria, please contact the home office about the car.") == [
+        ("deflection", "contact the home office")
+    ]
+    assert found("Hi Maria, I have contacted the home office about the car on your behalf.") == []
+
+
+def test_shouting() -> None:
+    assert found("Hi Maria, THE CAR IS FINE, we towed it!!!") == [
+        ("shouting", "THE CAR IS FINE"),
+        ("shouting", "!!!"),
+    ]
+    assert found("Hi Maria, the car is at the BMW dealer with a new ABS unit.") == []
+
+
+def test_hostile_tone() -> None:
+    assert found("Hi Maria, your complaints about the car are ridiculous.") == [
+        ("hostile_tone", "your complaints about the car are ridiculous")
+    ]
+    assert found("Hi Maria, I'm so sorry, the tow of your car was a terrible mess.") == []
+
+
+def test_off_issue_and_a_short_on_issue_reply() -> None:
+    draft = "Hi Maria, your new password has been emailed to you."
+    finding = only(draft, "off_issue")
+    assert (finding.start, finding.end, finding.severity) == (0, len(draft), "advice")
+    assert found("Hi Maria, we're on it: the towed car is being checked.") == []
+
+
+def test_canned_reply_without_case_detail() -> None:
+    template = (
+        "Thank you for contacting us. We have received your request and it is now in "
+        "our queue. We appreciate your patience while we look into this."
+    )
+    context = ctx(templates=[template])
+    assert [k for k, _ in found("Hi Maria,\n" + template, context)] == ["off_issue", "canned"]
+    edited = "Hi Maria,\nYour car is on the lot. " + template
+    assert "canned" not in [k for k, _ in found(edited, context)]
+
+
+def test_promise_is_advice() -> None:
+    draft = "Hi Maria, I'll call you tomorrow by noon about the car."
+    finding = only(draft, "promise")
+    assert finding.severity == "advice"
+    assert draft[finding.start : finding.end] == "I'll call you tomorrow by noon about the car"
+
+
+def test_admin_entries_extend_the_shipped_lists() -> None:
+    data = merge_entries(
+        shipped_data("en"),
+        [("arrogance", "we are too good for this"), ("threshold", "shouting_min_words=2")],
+    )
+    rules = compile_rules(data)
+    draft = "Hi Maria, frankly we are too good for this car. The CAR IS here."
+    kinds = [(f.kind, draft[f.start : f.end]) for f in run_checks(ctx(), draft, rules)]
+    assert kinds == [("arrogance", "we are too good for this"), ("shouting", "CAR IS")]
+    assert [f.kind for f in run_checks(ctx(), draft, RULES)] == []
