@@ -165,7 +165,7 @@ def test_case_page_query_count_does_not_grow(
     few = _queries(client, f"/desk/tickets/{small_ticket.reference}/")
     many = _queries(client, f"/desk/tickets/{big_ticket.reference}/")
 
-    assert big_ticket.messages.count() == 1 + 15 * 4
+    assert big_ticket.messages.filter(kind__in=["inbound", "note", "call"]).count() == 1 + 15 * 3
     assert many == few
 
 
