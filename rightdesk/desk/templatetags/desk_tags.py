@@ -6,8 +6,11 @@ from datetime import datetime
 
 from django import template
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
 from rightdesk.accounts.services import agent_name as _agent_name
+from rightdesk.desk.panels import render_case_panels
+from rightdesk.tickets.models import Ticket
 
 register = template.Library()
 
@@ -45,3 +48,9 @@ def waited(since: datetime | None, now: datetime | None = None) -> str:
 @register.filter
 def agent_name(user: object) -> str:
     return _agent_name(user)  # type: ignore[arg-type]
+
+
+@register.simple_tag(takes_context=True)
+def case_panels(context: template.Context, ticket: Ticket, place: str) -> SafeString:
+    """Panels other apps contribute to the case file (see ``rightdesk.desk.panels``)."""
+    return render_case_panels(request=context.get("request"), ticket=ticket, place=place)

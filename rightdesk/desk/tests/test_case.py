@@ -394,3 +394,12 @@ def test_inbound_html_is_rendered_inert(desk: Client, customer: Customer) -> Non
     assert "Look" in body and "here" in body
     assert "<script" not in body and "onerror" not in body and "onclick" not in body
     assert "javascript:" not in body
+
+
+def test_case_shows_the_panels_of_installed_apps(desk: Client, ticket: Ticket) -> None:
+    html = desk.get(_url(ticket)).content.decode()
+
+    aside = html.split("<aside>")[1].split("</aside>")[0]
+    assert 'id="custody-items-title"' in aside and 'id="ticket-orders-title"' in aside
+    promises = html.index('id="ticket-promises"')
+    assert html.index('id="customer-title"') < promises < html.index('class="actions"')
