@@ -248,13 +248,22 @@ class Refund(models.Model):
     )
     declined_at = models.DateTimeField(null=True, blank=True)
     decline_reason = models.TextField(blank=True)
-    # The refund promise (P2/P11): tracked here until the commitments domain owns it.
+    # The refund promise (P2/P11): mirrored here so refund lists need no join; the
+    # commitment below is what reminds, escalates and counts it with every other promise.
     sla_business_days = models.PositiveSmallIntegerField(null=True, blank=True)
     due_at = models.DateTimeField(null=True, blank=True)
     promise_state = models.CharField(
         max_length=8, choices=PromiseState.choices, default=PromiseState.NONE
     )
     promise_broken_at = models.DateTimeField(null=True, blank=True)
+    commitment = models.ForeignKey(
+        "commitments.Commitment",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The refund promise as the promises domain tracks it.",
+    )
 
     class Meta:
         ordering = ["-requested_at", "-id"]

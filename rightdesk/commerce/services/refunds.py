@@ -42,6 +42,9 @@ from rightdesk.commerce.models import (
     RefundWithholding,
 )
 from rightdesk.commerce.money import ZERO, format_money, parse_amount, quantize
+from rightdesk.commitments.choices import CommitmentStatus
+from rightdesk.commitments.choices import Kind as CommitmentKind
+from rightdesk.commitments.services import cancel_commitment, create_commitment, keep_commitment
 from rightdesk.core.errors import Conflict, Forbidden, Invalid
 from rightdesk.tickets.choices import Channel
 from rightdesk.tickets.models import Ticket
@@ -160,25 +163,25 @@ def quote_refund(
 
     wanted: dict[int, int] = {}
     for index, item in enumerate(items):
-        line = by_id.get(item.line_id)
-        if line is None or line.is_fee:
+        named = by_id.get(item.line_id)
+        if named is None or named.is_fee:
             raise Invalid("That is not an item of this order.", field=f"items.{index}.line_id")
-        if line.pk in wanted:
+        if named.pk in wanted:
             raise Invalid("An item is named twice.", field=f"items.{index}.line_id")
-        left = line.quantity - prior_qty[line.pk]
+        left = named.quantity - prior_qty[named.pk]
         quantity = left if item.quantity is None else item.quantity
         if left <= 0:
             raise Conflict(
-                f"{line.product} has already been refunded.",
+                f"{named.product} has already been refunded.",
                 code="already_refunded",
                 field=f"items.{index}.line_id",
             )
         if quantity < 1 or quantity > left:
             raise Invalid(
-                f"Between 1 and {left} of {line.product} can be refunded.",
+                f"Between 1 and {left} of {named.product} can be refunded.",
                 field=f"items.{index}.quantity",
             )
-        wanted[line.pk] = quantity
+        wanted[named.pk] = quantity
 
     quote_lines: list[QuoteLine] = []
     requested_value = ZERO
@@ -200,21 +203,21 @@ def quote_refund(
         prior_qty[line.pk] + wanted.get(line.pk, 0) >= line.quantity for line in item_lines
     )
     for fee in fee_lines:
-        left = fee.total - prior_amount[fee.pk]
-        if left <= 0:
+        fee_left = fee.total - prior_amount[fee.pk]
+        if fee_left <= 0:
             continue
         if fee.applies_to_id is not None:
             target = by_id[fee.applies_to_id]
             if target.pk not in wanted:
                 continue
             if prior_qty[target.pk] + wanted[target.pk] >= target.quantity:
-                share = left
+                share = fee_left
             else:
                 share = quantize(fee.total * wanted[target.pk] / target.quantity, currency)
             explanation = f"{_fee_label(fee)} charged on {target.product}"
         else:
             if fully_refunded_after:
-                share = left
+                share = fee_left
             elif total_value > 0:
                 share = quantize(fee.total * requested_value / total_value, currency)
             else:
@@ -226,7 +229,7 @@ def quote_refund(
                 f"({format_money(requested_value, currency)} of "
                 f"{format_money(total_value, currency)} in items)"
             )
-        share = min(share, left)
+        share = min(share, fee_left)
         if share > 0:
             quote_lines.append(
                 QuoteLine(order_line=fee, quantity=0, amount=share, explanation=explanation)
@@ -294,7 +297,7 @@ def _require_decider(actor: User | None, refund: Refund) -> User:
 def _lock(refund: Refund) -> Refund:
     return (
         Refund.objects.select_for_update(of=("self",))
-        .select_related("order", "order__customer", "ticket", "ticket__team")
+        .select_related("order", "order__customer", "ticket", "ticket__team", "commitment")
         .get(pk=refund.pk)
     )
 
@@ -434,6 +437,17 @@ def approve_refund(*, refund: Refund, actor: User | None, at: datetime | None = 
     refund.sla_business_days = days
     refund.due_at = add_business_days(now, days, _zone_for(refund))
     refund.promise_state = PromiseState.OPEN
+    if refund.ticket is not None:
+        refund.commitment = create_commitment(
+            ticket=refund.ticket,
+            actor=agent,
+            kind=CommitmentKind.REFUND,
+            due_at=refund.due_at,
+            owner=agent,
+            at=now,
+            promised_text=f"Refund of {format_money(refund.amount, refund.currency)} for order "
+            f"{refund.order.external_ref} paid within {days} business days of approval",
+        )
     refund.save()
     if refund.ticket is not None:
         append_event(
@@ -490,11 +504,13 @@ def pay_refund(
     refund.paid_at = now
     refund.payment_reference = payment_reference.strip()[:100]
     if refund.promise_state == PromiseState.OPEN:
-        if refund.due_at is not None and now >= refund.due_at:
+        if refund.due_at is not None and now > refund.due_at:
             _break_promise(refund, now)
         else:
             refund.promise_state = PromiseState.KEPT
     refund.save()
+    if refund.commitment is not None and refund.commitment.status == CommitmentStatus.OPEN:
+        keep_commitment(commitment=refund.commitment, actor=agent, at=now)  # late = broken
     if refund.ticket is not None:
         append_event(
             ticket=refund.ticket,
@@ -542,6 +558,13 @@ def decline_refund(*, refund: Refund, actor: User | None, reason: str) -> Refund
     if refund.promise_state == PromiseState.OPEN:
         refund.promise_state = PromiseState.NONE
     refund.save()
+    if refund.commitment is not None and refund.commitment.status == CommitmentStatus.OPEN:
+        cancel_commitment(
+            commitment=refund.commitment,
+            actor=agent,
+            at=now,
+            reason=f"Refund declined: {refund.decline_reason}",
+        )
     if refund.ticket is not None:
         append_event(
             ticket=refund.ticket,
@@ -567,7 +590,7 @@ def sweep_overdue_refunds(*, now: datetime | None = None) -> int:
     moment = now or timezone.now()
     ids = list(
         Refund.objects.filter(
-            status=RefundStatus.APPROVED, promise_state=PromiseState.OPEN, due_at__lte=moment
+            status=RefundStatus.APPROVED, promise_state=PromiseState.OPEN, due_at__lt=moment
         ).values_list("pk", flat=True)[:500]
     )
     broken = 0

@@ -194,5 +194,5 @@ def route_contact_to_order_ticket(
         at=at,
     )
     link_ticket_to_order(ticket=ticket, order=order, actor=None)
-    message = ticket.messages.order_by("id").first()
-    return RoutedContact(ticket=ticket, message=message, order=order, joined=False)
+    first = ticket.messages.order_by("id").first()
+    return RoutedContact(ticket=ticket, message=first, order=order, joined=False)

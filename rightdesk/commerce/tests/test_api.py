@@ -351,6 +351,12 @@ def test_seed001_one_ticket_full_refund_and_a_broken_promise_on_the_manager_view
     pay_refund(refund=refund, actor=manager, at=datetime(2025, 3, 6, 15, 0, tzinfo=UTC))
     refund.refresh_from_db()
     assert (refund.status, refund.promise_state) == ("paid", "broken")
+    assert refund.commitment is not None
+    assert (refund.commitment.kind, refund.commitment.status, refund.commitment.due_at) == (
+        "refund",
+        "broken",
+        refund.due_at,
+    )
     assert list(
         ticket.events.filter(kind__startswith="refund_")
         .order_by("id")
