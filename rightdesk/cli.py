@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
 import sys
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -81,6 +83,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     worker = commands.add_parser("worker", help="Run a standalone background worker.")
     worker.add_argument("--workers", type=_positive, default=2, help="Worker threads (default 2).")
+
+    ping = commands.add_parser(
+        "ping-worker", help="Check that a background worker is consuming the job queue."
+    )
+    ping.add_argument(
+        "--timeout", type=float, default=15.0, help="Seconds to wait for an answer (default 15)."
+    )
 
     commands.add_parser("demo", help="Load the demo businesses (does nothing if already loaded).")
 
@@ -202,14 +211,45 @@ def _worker(args: argparse.Namespace) -> int:
     _setup_django()
     from django.core.management import call_command
 
-    from rightdesk.core.db import DurabilityError, check_durability
+    from rightdesk.core.db import DurabilityError, check_durability, unapplied_migrations
 
     try:
         check_durability()
     except DurabilityError as exc:
         print(f"Refusing to run: {exc}.", file=sys.stderr, flush=True)
         return 1
+    # Workers never migrate (several may start at once); the deployment step or serve does.
+    pending = unapplied_migrations()
+    if pending:
+        print(
+            f"Refusing to run: {len(pending)} migration(s) not applied, e.g. {pending[0]}. "
+            "Run `rightdesk manage migrate` (or start `rightdesk serve`) first.",
+            file=sys.stderr,
+            flush=True,
+        )
+        return 1
+    logging.getLogger("huey").propagate = False  # run_huey gives it its own handler
     call_command("run_huey", workers=args.workers, worker_type="thread")
+    return 0
+
+
+def _ping_worker(args: argparse.Namespace) -> int:
+    _setup_django()
+    from huey.exceptions import ResultTimeout
+
+    from rightdesk.core.tasks import ping
+
+    started = time.monotonic()
+    result = ping(time.time())
+    try:
+        # Revoked on timeout: a worker started later must not answer a question nobody asks.
+        result.get(
+            blocking=True, timeout=args.timeout, backoff=1.0, max_delay=0.1, revoke_on_timeout=True
+        )
+    except ResultTimeout:
+        print(f"No worker answered within {args.timeout:g} s.", file=sys.stderr)
+        return 1
+    print(f"A worker answered in {(time.monotonic() - started) * 1000:.0f} ms.")
     return 0
 
 
@@ -248,6 +288,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(args)
         if args.command == "worker":
             return _worker(args)
+        if args.command == "ping-worker":
+            return _ping_worker(args)
         if args.command == "demo":
             return _demo()
     except KeyboardInterrupt:

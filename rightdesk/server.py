@@ -6,23 +6,27 @@ Django must be set up before anything here is called (see ``rightdesk.cli``).
 from __future__ import annotations
 
 import ipaddress
+import logging
 import signal
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import TextIO
+from typing import Any, TextIO
 
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
 from django.utils.module_loading import autodiscover_modules
+from huey.signals import SIGNAL_ERROR
 
 from rightdesk.core.db import check_durability
 
 #: How long a stopping worker may finish the task in hand before it is abandoned.
 WORKER_SHUTDOWN_SECONDS = 10
+#: An idle embedded worker polls the SQLite queue at least this often.
+WORKER_MAX_POLL_SECONDS = 2.0
 
 
 def prepare_data_folder() -> None:
@@ -71,6 +75,27 @@ def display_url(host: str, port: int, path: str = "/desk/") -> str:
     return f"http://{shown}:{port}{path}"
 
 
+job_log = logging.getLogger("rightdesk.worker")
+
+
+def _hide_huey_task_traceback(record: logging.LogRecord) -> bool:
+    """Drop huey's multi-line report of a failed task; :func:`_report_job_failure` says it."""
+    return not str(record.msg).startswith("Unhandled exception in task")
+
+
+def _report_job_failure(signal: str, task: Any, exc: BaseException | None = None) -> None:
+    """One line per failed background job on the console; the traceback at DEBUG level."""
+    retries = getattr(task, "retries", 0)
+    job_log.error(
+        "Background job %s failed: %s: %s%s",
+        task.name,
+        type(exc).__name__,
+        exc,
+        f" (will retry, {retries} left)" if retries else "",
+        exc_info=exc if job_log.isEnabledFor(logging.DEBUG) else None,
+    )
+
+
 class BackgroundWorker:
     """The huey consumer running in threads of this process (embedded deployments).
 
@@ -83,12 +108,15 @@ class BackgroundWorker:
         from huey.contrib.djhuey import HUEY
 
         autodiscover_modules("tasks")  # register every app's tasks before consuming
+        HUEY.signal(SIGNAL_ERROR)(_report_job_failure)
+        logging.getLogger("huey").addFilter(_hide_huey_task_traceback)
         self.workers = workers
         self.consumer = HUEY.create_consumer(
             workers=workers,
             worker_type="thread",
             check_worker_health=False,
             shutdown_timeout=WORKER_SHUTDOWN_SECONDS,
+            max_delay=WORKER_MAX_POLL_SECONDS,
         )
         self.started = False
 

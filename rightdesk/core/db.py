@@ -82,3 +82,12 @@ def check_durability(using: str = DEFAULT_DB_ALIAS) -> None:
     problems = durability_problems(using)
     if problems:
         raise DurabilityError(problems)
+
+
+def unapplied_migrations(using: str = DEFAULT_DB_ALIAS) -> list[str]:
+    """Migrations not yet applied to the database, as ``app.name`` (empty when up to date)."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connections[using])
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return [f"{migration.app_label}.{migration.name}" for migration, _backwards in plan]

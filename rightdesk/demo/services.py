@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hasher, make_password
 from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.utils import timezone
@@ -93,6 +94,20 @@ def demo_logins() -> list[DemoLogin]:
     ]
 
 
+#: The demo passwords are printed on the console, so a slow hash protects nothing; Django
+#: re-hashes with the full work factor at the first sign-in.
+DEMO_PBKDF2_ITERATIONS = 1_000
+
+
+def _demo_password_hash(username: str) -> str:
+    hasher = get_hasher()
+    if isinstance(hasher, PBKDF2PasswordHasher):
+        return hasher.encode(
+            demo_password(username), hasher.salt(), iterations=DEMO_PBKDF2_ITERATIONS
+        )
+    return make_password(demo_password(username))
+
+
 class _Clock:
     """A replacement for ``timezone.now`` that walks through the past days.
 
@@ -150,13 +165,16 @@ def load_demo(*, now: datetime | None = None) -> DemoResult:
             agents = {
                 username: create_agent(
                     username=username,
-                    password=demo_password(username),
+                    password=None,
                     email=f"{username}@demo.example.com",
                     display_name=name,
                     role=role,
                 )
                 for _, username, name, role in DEMO_AGENTS
             }
+            for username, user in agents.items():
+                user.password = _demo_password_hash(username)
+                user.save(update_fields=["password"])
             _repair_shop(clock, agents)
             _online_seller(clock, agents)
             _independent_rep(clock, agents)

@@ -170,6 +170,11 @@ def test_serve_demo_starts_serves_and_stops_cleanly(tmp_path: Path, serve: list[
     assert _admin_login(base, "admin", "demo-admin") == f"{base}/admin/"
     assert _admin_login(base, "admin", "wrong-password").startswith(f"{base}/admin/login/")
 
+    # The in-process worker consumes the job queue.
+    ping = _ping_worker(data, timeout=30)
+    assert ping.returncode == 0, ping.stderr
+    assert re.fullmatch(r"A worker answered in \d+ ms\.\n", ping.stdout)
+
     assert served.interrupt() == 0
     assert "Traceback" not in served.output
     assert served.output.rstrip().endswith("Stopped.")
@@ -182,18 +187,71 @@ def test_serve_demo_starts_serves_and_stops_cleanly(tmp_path: Path, serve: list[
     assert (data / "secret_key").read_text().strip()
     key = (data / "secret_key").read_text()
 
+    _standalone_worker_round_trip(data)
+
     # A second start on the same folder keeps the key and does not duplicate the demo.
     again = Served(["--demo", "--no-worker", "--port", str(_free_port())], _env(data))
     serve.append(again)
     again.wait_for_url()
     assert "Demo data already present." in again.output
     assert "Background worker: not running here" in again.output
+    ping = _ping_worker(data, timeout=1)
+    assert (ping.returncode, ping.stderr) == (1, "No worker answered within 1 s.\n")
     assert again.interrupt() == 0
     assert "Traceback" not in again.output
     assert (data / "secret_key").read_text() == key
     with sqlite3.connect(database) as db:
         assert db.execute("SELECT count(*) FROM auth_user").fetchone()[0] == users
         assert db.execute("SELECT count(*) FROM tickets_ticket").fetchone()[0] == tickets
+
+
+def _ping_worker(data: Path, *, timeout: float) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "rightdesk.cli", "ping-worker", "--timeout", f"{timeout:g}"],
+        cwd=REPO,
+        env=_env(data),
+        capture_output=True,
+        text=True,
+        timeout=timeout + 60,
+    )
+
+
+def test_standalone_worker_refuses_an_unmigrated_database(tmp_path: Path) -> None:
+    refused = subprocess.run(
+        [sys.executable, "-m", "rightdesk.cli", "worker"],
+        cwd=REPO,
+        env=_env(tmp_path / "data"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert refused.returncode == 1
+    assert "Refusing to run:" in refused.stderr
+    assert "Run `rightdesk manage migrate` (or start `rightdesk serve`) first." in refused.stderr
+
+
+def _standalone_worker_round_trip(data: Path) -> None:
+    """`rightdesk worker` on a migrated folder answers a ping and stops on Ctrl-C."""
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "rightdesk.cli", "worker", "--workers", "1"],
+        cwd=REPO,
+        env=_env(data),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        ping = _ping_worker(data, timeout=30)
+        assert ping.returncode == 0, ping.stderr
+        assert ping.stdout.startswith("A worker answered in ")
+        worker.send_signal(signal.SIGINT)
+        output, _ = worker.communicate(timeout=20)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+    assert worker.returncode == 0
+    assert "Consumer exiting." in output
 
 
 def test_serve_refuses_a_database_that_is_not_durable(tmp_path: Path) -> None:

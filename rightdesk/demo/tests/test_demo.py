@@ -185,3 +185,14 @@ def test_default_load_puts_nothing_in_the_future(db: None) -> None:
     assert latest is not None
     assert latest <= timezone.now()
     assert Ticket.objects.filter(created_at__gt=timezone.now()).count() == 0
+
+
+def test_demo_passwords_are_cheap_until_first_sign_in(db: None, settings: Settings) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+    load_demo(now=NOW)
+    admin = User.objects.get(username="admin")
+    assert admin.password.startswith("pbkdf2_sha256$1000$")
+    assert admin.check_password("demo-admin")
+    admin.refresh_from_db()
+    assert admin.password.startswith("pbkdf2_sha256$1000000$")  # upgraded on sign-in
+    assert not admin.check_password("demo-rosa")
