@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Prefetch
 
 from rightdesk.commerce.models import OrderLine, Refund, TicketOrder
+from rightdesk.commerce.money import quantize
 from rightdesk.commerce.services.orders import order_totals
 from rightdesk.tickets.models import Ticket
 
@@ -37,13 +38,23 @@ def ticket_orders_context(ticket: Ticket) -> dict[str, Any]:
         lines = []
         for line in order.lines.all():
             line.order = order
-            lines.append({"line": line, "about": line.pk in chosen})
-        rows.append(
+            lines.append(
+                {
+                    "line": line,
+                    "about": line.pk in chosen,
+                    "unit_price": quantize(line.unit_price, order.currency),
+                }
+            )
+        refunds = [
             {
-                "order": order,
-                "lines": lines,
-                "totals": order_totals(order),
-                "refunds": list(order.refunds.all()),
+                "refund": refund,
+                "amount": quantize(refund.amount, refund.currency),
+                "paid_for_items": quantize(refund.paid_for_items, refund.currency),
+                "withheld": quantize(refund.withheld, refund.currency),
             }
+            for refund in order.refunds.all()
+        ]
+        rows.append(
+            {"order": order, "lines": lines, "totals": order_totals(order), "refunds": refunds}
         )
     return {"rows": rows, "ticket": ticket}

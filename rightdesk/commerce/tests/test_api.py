@@ -365,6 +365,10 @@ def test_seed001_one_ticket_full_refund_and_a_broken_promise_on_the_manager_view
 
     page = https()
     page.force_login(manager)
+    case = page.get(f"/desk/tickets/{ticket.reference}/").content.decode()
+    assert "Order A-1001" in case
+    assert "Card processing fee <em>(Payment processing fee)</em>" in case
+    assert "Refund paid: USD 103.00 of 103.00 paid" in case
     html = page.get("/desk/shop/refunds/").content.decode()
     assert f'id="refund-{refund.pk}" class="broken"' in html
     assert '<strong class="flag">Broken</strong>, paid Thu 6 Mar' in html

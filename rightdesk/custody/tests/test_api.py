@@ -152,3 +152,30 @@ def test_pages_for_the_front_desk(customer: Customer, agent: User, manager: User
     assert CustodyItem.objects.get().confirmations.count() == 1
     assert page.get("/desk/custody/queue/").status_code == 200
     assert https().get("/desk/custody/lot-walk/").status_code == 302  # login first
+
+
+def test_the_case_file_shows_the_car_so_nobody_asks_again(
+    customer: Customer, agent: User, manager: User
+) -> None:
+    from rightdesk.custody.services import Identity, check_in_item
+
+    car = check_in_item(
+        customer=customer,
+        kind="vehicle",
+        arrival="towed",
+        actor=agent,
+        identity=Identity(make="Toyota", model="Corolla", colour="Red", plate="IL ABC-123"),
+        location=create_location(name="Back lot", actor=manager),
+    )
+    page = https()
+    page.force_login(agent)
+    html = page.get(f"/desk/tickets/{car.ticket.reference}/").content.decode()
+    assert "Items in our care" in html
+    for fact in (
+        "<dt>Make</dt><dd>Toyota</dd>",
+        "<dt>Model</dt><dd>Corolla</dd>",
+        "<dt>Colour</dt><dd>Red</dd>",
+        "<dt>Plate</dt><dd>IL ABC-123</dd>",
+        "<dt>Where</dt><dd>Back lot</dd>",
+    ):
+        assert fact in html
