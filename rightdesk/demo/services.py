@@ -24,6 +24,18 @@ from django.utils import timezone
 
 from rightdesk.accounts.models import Role, Team
 from rightdesk.accounts.services import create_agent, create_team
+from rightdesk.commerce.choices import FeeKind, LineKind
+from rightdesk.commerce.services.orders import (
+    LineInput,
+    OrderInput,
+    PaymentInput,
+    get_or_create_source,
+    record_order,
+)
+from rightdesk.commerce.services.refunds import RefundItem, approve_refund, request_refund
+from rightdesk.commerce.services.routing import link_ticket_to_order
+from rightdesk.custody.choices import Arrival, ItemKind, LocationKind
+from rightdesk.custody.services import Identity, check_in_item, create_location
 from rightdesk.customers.models import Customer
 from rightdesk.customers.services import create_customer, record_fact
 from rightdesk.tickets.choices import CallDirection, Channel, Priority, Status
@@ -258,6 +270,23 @@ def _repair_shop(clock: _Clock, agents: dict[str, User]) -> None:
         ticket=towed,
         source=intake,
     )
+    clock.set(days=3, hours=5, minutes=45)
+    bay = create_location(name="Lot B, bay 4", kind=LocationKind.BAY, actor=karen)
+    check_in_item(
+        customer=maggie,
+        kind=ItemKind.VEHICLE,
+        arrival=Arrival.TOWED,
+        ticket=towed,
+        location=bay,
+        actor=rosa,
+        at=clock.current,
+        identity=Identity(
+            make="Subaru",
+            model="Outback 2.5i Premium (2016)",
+            colour="Abyss Blue",
+            plate="WI AKR-4721",
+        ),
+    )
     clock.set(days=3, hours=5, minutes=30)
     assign_ticket(
         ticket=towed,
@@ -352,6 +381,36 @@ def _online_seller(clock: _Clock, agents: dict[str, User]) -> None:
         preferred_name="Jon",
         emails=["jon.reyes@example.org"],
     )
+    order, _ = record_order(
+        source=get_or_create_source(slug="northwind-shop", name="Northwind shop"),
+        data=OrderInput(
+            external_ref="NW-20931",
+            placed_at=clock.ago(days=6, hours=2),
+            currency="USD",
+            customer_id=jon.pk,
+            lines=[
+                LineInput(
+                    product="Site Builder Pro, 1-year licence",
+                    unit_price="129.00",
+                    kind=LineKind.DIGITAL,
+                    sku="SBP-1Y",
+                ),
+                LineInput(
+                    product="Managed WordPress Starter, 12 months",
+                    unit_price="96.00",
+                    kind=LineKind.SUBSCRIPTION,
+                    sku="WP-START-12",
+                ),
+                LineInput(
+                    product="Card processing fee",
+                    unit_price="6.53",
+                    kind=LineKind.FEE,
+                    fee_kind=FeeKind.PROCESSING,
+                ),
+            ],
+            payments=[PaymentInput(amount="231.53", method="Visa ending 4417")],
+        ),
+    )
     first = create_ticket(
         customer=jon,
         subject="Licence key for order NW-20931 never arrived",
@@ -380,22 +439,22 @@ def _online_seller(clock: _Clock, agents: dict[str, User]) -> None:
     clock.set(days=3, hours=22)
     merge_tickets(source=second, target=first, actor=priya)
     clock.set(days=3, hours=21, minutes=50)
+    items = [line for line in order.lines.order_by("position") if not line.is_fee]
+    link_ticket_to_order(ticket=first, order=order, lines=items, actor=priya)
     _facts(
         jon,
         priya,
-        [
-            ("Order number", "NW-20931"),
-            (
-                "Order items",
-                "Site Builder Pro, 1-year licence: $129.00; Managed WordPress Starter, 12 months: "
-                "$96.00",
-            ),
-            ("Card processing fee", "$6.53"),
-            ("Total paid", "$231.53 (Visa ending 4417)"),
-        ],
+        [("Order number", "NW-20931"), ("Paid with", "Visa ending 4417")],
         ticket=first,
         source=_first_message(first),
-        note="From the order confirmation",
+    )
+    clock.set(days=3, hours=21, minutes=40)
+    # The refund defaults to everything he paid for both items, the card fee included.
+    refund = request_refund(
+        order=order,
+        items=[RefundItem(line_id=line.pk) for line in items],
+        actor=priya,
+        ticket=first,
     )
     clock.set(days=3, hours=21, minutes=30)
     send_reply(
@@ -412,6 +471,7 @@ def _online_seller(clock: _Clock, agents: dict[str, User]) -> None:
         ),
         status=Status.WAITING_US,
     )
+    approve_refund(refund=refund, actor=tom, at=clock.set(days=3, hours=20))
 
     hana = create_customer(name="Hana Kimura", emails=["hana.kimura@example.com"])
     question = create_ticket(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
@@ -10,6 +11,8 @@ from django.utils import timezone
 from pytest_django.fixtures import Settings
 
 from rightdesk.accounts.models import Team
+from rightdesk.commerce.models import Order, Refund
+from rightdesk.custody.models import CustodyItem
 from rightdesk.customers.models import Customer, Fact
 from rightdesk.demo.services import _last_business_afternoon, load_demo
 from rightdesk.tickets.models import Event, Handoff, Message, Ticket
@@ -84,6 +87,19 @@ def test_repair_shop_towed_car_promise_and_chase(demo: None) -> None:
     assert {f.source_message_id for f in maggie.facts.all()} == {calls[0].pk}
     assert {f.recorded_by.username for f in maggie.facts.all()} == {"rosa"}
 
+    car = CustodyItem.objects.get(customer=maggie)
+    assert (car.kind, car.status, car.location.name, car.ticket_id) == (
+        "vehicle",
+        "checked_in",
+        "Lot B, bay 4",
+        ticket.pk,
+    )
+    assert (car.make, car.model, car.colour) == (
+        "Subaru",
+        "Outback 2.5i Premium (2016)",
+        "Abyss Blue",
+    )
+
     handoff = Handoff.objects.get(ticket=ticket)
     assert (handoff.from_user.username, handoff.to_user.username) == ("rosa", "mike")
     assert "I promised her a call back by 5 pm today" in handoff.note
@@ -126,10 +142,32 @@ def test_online_seller_one_purchase_one_ticket_and_full_refund(demo: None) -> No
     assert kinds == ["inbound", "inbound", "reply"]
     assert Event.objects.filter(ticket=survivor, kind="merged").count() == 1
 
-    facts = _facts(jon)
-    assert facts["order_number"] == "NW-20931"
-    assert facts["card_processing_fee"] == "$6.53"
-    assert facts["total_paid"] == "$231.53 (Visa ending 4417)"
+    assert _facts(jon) == {"order_number": "NW-20931", "paid_with": "Visa ending 4417"}
+
+    # One purchase: the order with two items and the card fee, linked to the one ticket.
+    order = Order.objects.get(external_ref="NW-20931")
+    assert [
+        (line.product, str(line.unit_price), line.is_fee)
+        for line in order.lines.order_by("position")
+    ] == [
+        ("Site Builder Pro, 1-year licence", "129.000", False),
+        ("Managed WordPress Starter, 12 months", "96.000", False),
+        ("Card processing fee", "6.530", True),
+    ]
+    # The refund is everything he paid, the fee included, and a manager approved it.
+    refund = Refund.objects.get(order=order)
+    assert (refund.ticket_id, refund.status, refund.amount, refund.withheld) == (
+        survivor.pk,
+        "approved",
+        Decimal("231.53"),
+        Decimal("0"),
+    )
+    assert refund.approved_by.username == "tom"
+    assert sorted(line.amount for line in refund.lines.all()) == [
+        Decimal("6.53"),
+        Decimal("96"),
+        Decimal("129"),
+    ]
 
     reply = survivor.messages.get(kind="reply", author__isnull=False)
     assert reply.body_text.startswith("Hi Jon,")  # the right customer, by the name he uses
