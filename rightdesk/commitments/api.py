@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from rightdesk.accounts.services import is_agent
 from rightdesk.commitments.access import access_commitment
@@ -85,15 +85,15 @@ def create(request: HttpRequest, payload: CommitmentCreate) -> Any:
         promised_text=payload.promised_text,
         owner=owner,
     )
-    return 201, commitment
+    return Status(201, commitment)
 
 
-@router.get("/{commitment_id}", response=CommitmentOut, summary="One promise")
+@router.get("/{int:commitment_id}", response=CommitmentOut, summary="One promise")
 def detail(request: HttpRequest, commitment_id: int) -> Any:
     return access_commitment(_caller(request), commitment_id)
 
 
-@router.patch("/{commitment_id}", response=CommitmentOut, summary="Correct a promise")
+@router.patch("/{int:commitment_id}", response=CommitmentOut, summary="Correct a promise")
 def update(request: HttpRequest, commitment_id: int, payload: CommitmentUpdate) -> Any:
     user = _caller(request)
     commitment = access_commitment(user, commitment_id)
@@ -106,13 +106,13 @@ def update(request: HttpRequest, commitment_id: int, payload: CommitmentUpdate) 
     )
 
 
-@router.post("/{commitment_id}/keep", response=CommitmentOut, summary="Mark a promise kept")
+@router.post("/{int:commitment_id}/keep", response=CommitmentOut, summary="Mark a promise kept")
 def keep(request: HttpRequest, commitment_id: int) -> Any:
     user = _caller(request)
     return keep_commitment(commitment=access_commitment(user, commitment_id), actor=user)
 
 
-@router.post("/{commitment_id}/cancel", response=CommitmentOut, summary="Cancel with a reason")
+@router.post("/{int:commitment_id}/cancel", response=CommitmentOut, summary="Cancel with a reason")
 def cancel(request: HttpRequest, commitment_id: int, payload: CommitmentCancel) -> Any:
     user = _caller(request)
     return cancel_commitment(

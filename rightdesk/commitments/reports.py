@@ -31,7 +31,7 @@ def my_promises(user: User) -> QuerySet[Commitment]:
 def ticket_promises(ticket: Ticket) -> list[Commitment]:
     """Every promise on a ticket, open ones first, for the case page."""
     rows = Commitment.objects.filter(ticket=ticket).select_related("owner", "owner__agent")
-    order = {CommitmentStatus.OPEN: 0, CommitmentStatus.BROKEN: 1}
+    order: dict[str, int] = {CommitmentStatus.OPEN: 0, CommitmentStatus.BROKEN: 1}
     return sorted(rows, key=lambda c: (order.get(c.status, 2), c.due_at, c.pk))
 
 
@@ -161,6 +161,8 @@ def manager_report(
     ).values_list("ticket__created_at", "first_response_at", "ticket__owner_id", "ticket__team_id")
     teams_by_pk = {t.pk: t for t in Team.objects.all()}
     for created, answered, owner_id, team_id in responded:
+        if answered is None:
+            continue
         if team_id not in calendars:
             calendars[team_id] = hours_for_team(teams_by_pk.get(team_id) if team_id else None)
         minutes = calendars[team_id].elapsed(created, answered).total_seconds() / 60

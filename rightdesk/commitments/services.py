@@ -401,7 +401,7 @@ def _remind(commitment: Commitment, now: datetime) -> int:
 # -- the sweep ----------------------------------------------------------------------
 def _sweep_chunk(ids: list[int], now: datetime, *, breaking: bool) -> int:
     with transaction.atomic():
-        rows = Commitment.objects.select_for_update(skip_locked=True).filter(
+        rows = Commitment.objects.select_for_update(skip_locked=True, of=("self",)).filter(
             pk__in=ids, status=CommitmentStatus.OPEN
         )
         if breaking:

@@ -55,7 +55,7 @@ def notify(
 def email_notification_now(*, notification_id: int) -> bool:
     """E-mail one notification to its recipient, at most once; True when sent now."""
     notification = (
-        Notification.objects.select_for_update()
+        Notification.objects.select_for_update(of=("self",))
         .select_related("recipient")
         .filter(pk=notification_id, emailed_at__isnull=True)
         .first()

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -152,7 +153,7 @@ def pauses_for(ticket: Ticket) -> tuple[tuple[datetime, datetime | None], ...]:
         elif target != Status.WAITING_CUSTOMER and started is not None:
             pauses.append((started, created_at))
             started = None
-    if started is not None and ticket.status == Status.WAITING_CUSTOMER:
+    if started is not None:
         pauses.append((started, None))
     return tuple(pauses)
 
@@ -342,7 +343,7 @@ def _record_breach(ticket: Ticket, clock: Clock, now: datetime) -> Breach | None
     return breach
 
 
-def _breach_recipients(ticket: Ticket) -> list:  # type: ignore[type-arg]
+def _breach_recipients(ticket: Ticket) -> list[User]:
     from rightdesk.commitments.services import team_managers
 
     people = [ticket.owner] if ticket.owner is not None else []
