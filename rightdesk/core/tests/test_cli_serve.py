@@ -118,11 +118,11 @@ def _get(url: str, opener: urllib.request.OpenerDirector | None = None) -> tuple
         return exc.code, exc.headers.get("Content-Type", ""), ""
 
 
-def _admin_login(base: str, username: str, password: str) -> str:
-    """Sign in through the admin login form over plain HTTP; return the page landed on."""
+def _login(base: str, form: str, landing: str, username: str, password: str) -> str:
+    """Sign in through a login form over plain HTTP; return the URL of the page landed on."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    status, _, page = _get(f"{base}/admin/login/", opener)
+    status, _, page = _get(f"{base}{form}", opener)
     assert status == 200
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
     assert token is not None
@@ -131,12 +131,11 @@ def _admin_login(base: str, username: str, password: str) -> str:
             "csrfmiddlewaretoken": token.group(1),
             "username": username,
             "password": password,
-            "next": "/admin/",
+            "next": landing,
         }
     ).encode()
-    with opener.open(
-        urllib.request.Request(f"{base}/admin/login/?next=/admin/", data=body), timeout=10
-    ) as response:
+    request = urllib.request.Request(f"{base}{form}?next={landing}", data=body)
+    with opener.open(request, timeout=10) as response:
         return response.geturl()
 
 
@@ -167,8 +166,12 @@ def test_serve_demo_starts_serves_and_stops_cleanly(tmp_path: Path, serve: list[
     for business in ("Kessler Auto Repair", "Northwind Hosting", "Lakeside Water"):
         assert business in output
     # The printed admin login works over plain HTTP (no Secure-only cookies, no HTTPS redirect).
-    assert _admin_login(base, "admin", "demo-admin") == f"{base}/admin/"
-    assert _admin_login(base, "admin", "wrong-password").startswith(f"{base}/admin/login/")
+    assert _login(base, "/admin/login/", "/admin/", "admin", "demo-admin") == f"{base}/admin/"
+    assert _login(base, "/admin/login/", "/admin/", "admin", "wrong").startswith(
+        f"{base}/admin/login/"
+    )
+    # An agent signs in to the console with the printed login.
+    assert _login(base, "/desk/login/", "/desk/", "rosa", "demo-rosa") == f"{base}/desk/"
 
     # The in-process worker consumes the job queue.
     ping = _ping_worker(data, timeout=30)
