@@ -197,7 +197,11 @@ def check_in_item(
 def move_item(*, item: CustodyItem, location: Location, actor: User | None) -> CustodyItem:
     """Put the item somewhere else; the timeline says from where to where, who and when."""
     agent = _require_agent(actor)
-    item = CustodyItem.objects.select_for_update().select_related("location").get(pk=item.pk)
+    item = (
+        CustodyItem.objects.select_for_update(of=("self",))
+        .select_related("location")
+        .get(pk=item.pk)
+    )
     if item.status == ItemStatus.RETURNED:
         raise Conflict("The item was returned to the customer.", code="returned")
     if not location.is_active:
@@ -230,7 +234,9 @@ def change_item_status(
     if status not in ItemStatus.values:
         raise Invalid(f"Unknown item status {status!r}.", field="status")
     item = (
-        CustodyItem.objects.select_for_update().select_related("customer", "ticket").get(pk=item.pk)
+        CustodyItem.objects.select_for_update(of=("self",))
+        .select_related("customer", "ticket")
+        .get(pk=item.pk)
     )
     if status == item.status:
         return item
@@ -338,7 +344,11 @@ def flag_unconfirmed_items(*, now: datetime | None = None) -> int:
     flagged = 0
     for pk in ids:
         with transaction.atomic():
-            item = CustodyItem.objects.select_for_update().select_related("location").get(pk=pk)
+            item = (
+                CustodyItem.objects.select_for_update(of=("self",))
+                .select_related("location")
+                .get(pk=pk)
+            )
             if item.flagged_at is not None or item.status not in ON_PREMISES:
                 continue
             if item.last_confirmed_at is not None and item.last_confirmed_at >= cutoff:

@@ -69,7 +69,7 @@ def test_check_in_find_move_confirm_and_queue(
         "Red Toyota Corolla (IL ABC-123)",
         "Front lot",
         "checked_in",
-        "RD-1001",
+        CustodyItem.objects.get().ticket.reference,
     )
 
     found = client.get("/api/v1/custody/items", {"q": "+1 (312) 555-0142"}).json()
