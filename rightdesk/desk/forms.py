@@ -42,6 +42,9 @@ def agent_choices(agents: Iterable[User]) -> list[tuple[str, str]]:
 class ReplyForm(forms.Form):
     body = forms.CharField(label="Reply to the customer", widget=forms.Textarea(attrs={"rows": 5}))
     status = forms.ChoiceField(label="Then set status", required=False)
+    override_reason = forms.CharField(
+        label="Reason to send despite the reply check", required=False, max_length=1000
+    )
 
     def __init__(self, *args: Any, ticket: Ticket, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -33,6 +33,7 @@ from rightdesk.customers.models import Customer, Fact
 from rightdesk.customers.services import create_customer, record_fact
 from rightdesk.desk import forms as desk_forms
 from rightdesk.desk.timeline import build_timeline
+from rightdesk.quality.services import send_checked_reply
 from rightdesk.tickets.access import access_customer, access_ticket
 from rightdesk.tickets.choices import Status
 from rightdesk.tickets.models import Event, Handoff, Message, Ticket
@@ -46,7 +47,6 @@ from rightdesk.tickets.services import (
     log_call,
     mark_handoffs_seen,
     merge_tickets,
-    send_reply,
 )
 
 P = ParamSpec("P")
@@ -233,7 +233,13 @@ CaseAction = Callable[[User, Ticket, dict[str, Any]], str | HttpResponse]
 
 
 def _do_reply(user: User, ticket: Ticket, data: dict[str, Any]) -> str:
-    send_reply(ticket=ticket, actor=user, body_text=data["body"], status=data["status"] or None)
+    send_checked_reply(
+        ticket=ticket,
+        actor=user,
+        body_text=data["body"],
+        override_reason=data.get("override_reason", ""),
+        status=data["status"] or None,
+    )
     return "Reply sent."
 
 

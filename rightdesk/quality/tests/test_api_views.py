@@ -117,3 +117,30 @@ def test_quality_page_is_for_managers(agent: User) -> None:
     client = Client()
     client.force_login(agent)
     assert client.get("/desk/quality/", secure=True).status_code == 403
+
+
+def test_console_reply_with_blocking_finding_needs_a_reason(ticket: Ticket, agent: User) -> None:
+    client = Client()
+    client.force_login(agent)
+    url = f"/desk/tickets/{ticket.reference}/reply/"
+    draft = "Hi Maria, what colour is your car? The estimate is attached."
+    refused = client.post(
+        url, {"reply-body": draft, "reply-status": ""}, HTTP_HX_REQUEST="true", secure=True
+    )
+    assert refused.status_code == 409
+    assert "The reply check found: re ask." in refused.content.decode()
+    assert not ticket.messages.filter(kind="reply", author=agent).exists()
+    sent = client.post(
+        url,
+        {
+            "reply-body": draft,
+            "reply-status": "",
+            "reply-override_reason": "Customer said the car was repainted.",
+        },
+        HTTP_HX_REQUEST="true",
+        secure=True,
+    )
+    assert sent.status_code == 200
+    assert ticket.messages.filter(kind="reply", author=agent).count() == 1
+    record = ReplyCheckRecord.objects.get()
+    assert (record.overridden, record.reason) == (True, "Customer said the car was repainted.")

@@ -17,7 +17,7 @@ def ctx(**extra: object) -> CheckContext:
         agent_name="Dana Price",
         facts=[Field(label="Car colour", value="red")],
         contacts=[Field(label="E-mail", value="maria@example.com", kind="email")],
-        last_customer_message="Where is my car? You towed it yesterday; I need the repair estimate.",
+        last_customer_message="Where is my car? You towed it; I need the repair estimate.",
         subject="Towed car",
         other_names=["Tom"],
     )
