@@ -632,9 +632,6 @@ def check_off_issue(rules: Rules, ctx: CheckContext, draft: str) -> list[Finding
 # ---------------------------------------------------------------- canned
 
 
-_GREETING_LINE = re.compile(r"^[^\n]{0,40}\n")
-
-
 def _normal(text: str, names: set[str]) -> str:
     body = text.strip()
     head = body.split("\n", 1)
