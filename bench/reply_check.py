@@ -150,7 +150,7 @@ def main() -> None:
         + ", ".join(f"{k} {kinds[k]}" for k in KINDS)
     )
     print(
-        f"promise detector: {'rightdesk.commitments.detection' if promise_detector() else 'local'}"
+        f"promise detector: {'rightdesk.commitments.detection + local' if promise_detector() else 'local'}"
     )
     for split in ("dev", "heldout"):
         chosen = [r for r in rows if r["split"] == split]
