@@ -149,9 +149,8 @@ def main() -> None:
         f"{len(rows)} drafts, {sum(1 for r in rows if not r['expected'])} clean; "
         + ", ".join(f"{k} {kinds[k]}" for k in KINDS)
     )
-    print(
-        f"promise detector: {'rightdesk.commitments.detection + local' if promise_detector() else 'local'}"
-    )
+    source = "rightdesk.commitments.detection + local" if promise_detector() else "local"
+    print(f"promise detector: {source}")
     for split in ("dev", "heldout"):
         chosen = [r for r in rows if r["split"] == split]
         print(f"\n{split} split ({len(chosen)} drafts)")
