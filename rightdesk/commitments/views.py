@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rightdesk.accounts.services import is_manager
 from rightdesk.commitments.access import access_commitment
 from rightdesk.commitments.reports import manager_report, my_promises, ticket_promises
-from rightdesk.commitments.services import cancel_commitment, keep_commitment
+from rightdesk.commitments.services import cancel_commitment, detect_for_ticket, keep_commitment
 from rightdesk.core.errors import DomainError
 from rightdesk.desk.views import agent_required
 from rightdesk.notifications.models import Notification
@@ -34,6 +34,10 @@ def _user(request: HttpRequest) -> User:
 def _zone(user: User) -> ZoneInfo:
     team = user.teams.order_by("pk").first()
     return ZoneInfo(team.time_zone if team is not None else "UTC")
+
+
+def hours_zone(ticket: Ticket) -> str:
+    return ticket.team.time_zone if ticket.team is not None else "UTC"
 
 
 def ticket_promises_context(ticket: Ticket, *, now: datetime | None = None) -> dict[str, Any]:
@@ -131,6 +135,22 @@ def promise_action(request: HttpRequest, commitment_id: int, action: str) -> Htt
             ticket_promises_context(commitment.ticket),
         )
     return HttpResponseRedirect(request.POST.get("next") or "/desk/promises/")
+
+
+@agent_required
+@require_POST
+def draft_promises(request: HttpRequest, ref: str) -> HttpResponse:
+    """The promises a draft reply would make, shown beside the editor before sending."""
+    ticket = access_ticket(_user(request), ref)
+    found = detect_for_ticket(ticket=ticket, text=request.POST.get("body", "")[:200_000])
+    return render(
+        request,
+        "commitments/partials/draft_promises.html",
+        {
+            "detected": found,
+            "zone": ZoneInfo(hours_zone(ticket)),
+        },
+    )
 
 
 @agent_required

@@ -247,6 +247,15 @@ def first_response_due(*, ticket: Ticket) -> datetime:
     return hours.add(ticket.created_at, timedelta(minutes=policy.first_response_minutes))
 
 
+def refund_payment_due(*, ticket: Ticket, agreed_at: datetime) -> datetime:
+    """When a refund agreed on this ticket must be paid: the policy's refund-payment
+    target in the team's business time (for the commerce domain's refund promise)."""
+    policy = policy_for_ticket(ticket)
+    return hours_for_team(ticket.team).add(
+        agreed_at, timedelta(minutes=policy.refund_payment_minutes)
+    )
+
+
 def ticket_clocks(*, ticket: Ticket, now: datetime | None = None) -> list[Clock]:
     """The SLA status of a ticket right now (for the console and the API)."""
     return compute_clocks(

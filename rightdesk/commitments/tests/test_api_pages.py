@@ -220,3 +220,23 @@ def test_console_pages(client: Client, agent: User, manager: User, ticket: Ticke
     client.force_login(agent)
     assert Notification.objects.count() == 0
     assert client.get("/desk/notifications/", secure=True).status_code == 200
+
+
+def test_draft_partial_lists_detected_promises(client: Client, agent: User, ticket: Ticket) -> None:
+    client.force_login(agent)
+    response = client.post(
+        f"/desk/promises/ticket/{ticket.reference}/draft/",
+        {"body": "Thanks! I'll call you back shortly."},
+        secure=True,
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "This reply makes 1 promise" in html
+    assert "(no time said: default window)" in html
+    empty = client.post(
+        f"/desk/promises/ticket/{ticket.reference}/draft/",
+        {"body": "Thanks for your patience."},
+        secure=True,
+    )
+    assert "This reply makes" not in empty.content.decode()
+    assert Commitment.objects.count() == 0
