@@ -7,9 +7,11 @@
 Detection: the labelled sentences in bench/data/promise_sentences.jsonl are
 split by position: every third sentence (index % 3 == 2) is held out and was
 never used to tune the detector; the rest is the development set. Both were
-written by the detector's author before tuning, so bench/data/
-promise_sentences_untuned.jsonl (written after the detector was finished, and
-never tuned on) is reported too as the fairer estimate.
+written by the detector's author, who knew the rules, so two more sets are
+reported: round 2 (promise_sentences_untuned.jsonl, written after the first
+detector; it scored precision 1.000 / recall 0.615 untuned and was then used
+to generalise the rules) and fresh (promise_sentences_fresh.jsonl, written
+before those changes and never tuned on: the fairest figure here).
 
 Scale: a throw-away SQLite database (WAL, synchronous=FULL, as shipped) with N
 open tickets and N open promises whose due times are spread over 30 days, so a
@@ -31,8 +33,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DATA = ROOT / "bench" / "data" / "promise_sentences.jsonl"
-#: Written after the detector was finished and never tuned on: a fairer estimate.
-UNTUNED = ROOT / "bench" / "data" / "promise_sentences_untuned.jsonl"
+#: Round 2: written after the detector was first finished. Measured untuned
+#: (precision 1.000, recall 0.615), then used to generalise the rules.
+ROUND2 = ROOT / "bench" / "data" / "promise_sentences_untuned.jsonl"
+#: Round 3: written before the round-2 changes and never tuned on.
+FRESH = ROOT / "bench" / "data" / "promise_sentences_fresh.jsonl"
 
 
 def _setup_django(folder: str) -> None:
@@ -51,7 +56,8 @@ def detection() -> dict[str, dict[str, float]]:
     from rightdesk.sla.hours import BusinessHours
 
     rows = [json.loads(line) for line in DATA.read_text().splitlines() if line.strip()]
-    untuned = [json.loads(line) for line in UNTUNED.read_text().splitlines() if line.strip()]
+    round2 = [json.loads(line) for line in ROUND2.read_text().splitlines() if line.strip()]
+    fresh = [json.loads(line) for line in FRESH.read_text().splitlines() if line.strip()]
     hours = BusinessHours(zone="America/Chicago")
     sent = datetime(2026, 3, 9, 15, 0, tzinfo=UTC)  # Monday 10:00 in Chicago
     results: dict[str, dict[str, float]] = {}
@@ -59,7 +65,8 @@ def detection() -> dict[str, dict[str, float]]:
         ("development", [r for i, r in enumerate(rows) if i % 3 != 2]),
         ("held-out", [r for i, r in enumerate(rows) if i % 3 == 2]),
         ("all", rows),
-        ("untuned", untuned),
+        ("round 2", round2),
+        ("fresh", fresh),
     ):
         tp = fp = fn = tn = kind_ok = vague_ok = 0
         for row in subset:

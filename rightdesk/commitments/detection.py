@@ -32,50 +32,65 @@ def _norm(sentence: str) -> str:
 
 # -- is it a promise? -------------------------------------------------------------
 _ACTOR = (
-    r"(?:i|we|someone|somebody|our\s+\w+|the\s+(?:technician|mechanic|manager|team|shop|workshop))"
+    r"(?:i|we|someone|somebody|(?:a|an|the|our|my)\s+(?:[a-z]+\s+){0,3}?"
+    r"(?:technician|mechanic|manager|team|shop|workshop|colleague|specialist|engineer|courier|"
+    r"department|driver|member\s+of\s+(?:our|the)\s+team)(?:\s+[a-z]+)?)"
 )
 _FUTURE = re.compile(
     rf"\b(?:{_ACTOR}\s+(?:will|shall|am going to|are going to|is going to)"
     r"|(?:i|we|someone)(?:'ll|'m going to|'re going to)"
     r"|you(?:'ll| will)\s+(?:have|get|receive|hear)"
     r"|your\s+(?:\w+\s+){0,3}will\s+be"
-    r"|(?:car|laptop|phone|order|parcel|part|repair|refund|code)\s+will\s+be"
-    r"|expect\s+(?:a|an|my|our)\b"
+    r"|(?:car|laptop|phone|order|parcel|package|part|repair|refund|code)\s+will\s+(?:be|arrive)"
+    r"|(?:a|the)\s+(?:full\s+|partial\s+)?refund\s+will\s+be"
+    r"|expect\s+(?:a|an|my|our|your)\b"
+    r"|(?:you can|can)\s+expect\b|count on\b"
     r"|please allow\b"
     r"|(?:we|i)\s+promise\b"
-    r"|promised\s+to\b"
-    r"|(?:told|assured|informed)\s+(?:the\s+customer|him|her|them)\s+(?:that\s+)?(?:i|we|he|she)\s+(?:would|'d)"
-    r"|(?:said|promised)\s+(?:that\s+)?(?:i|we|he|she)(?:'d|\s+would)"
+    r"|(?:promised|agreed)\s+to\b"
+    r"|(?:told|assured|informed)\s+(?:the\s+customer|him|her|them)\s+(?:that\s+)?(?:i|we|he|she)"
+    r"\s+(?:would|'d)"
+    r"|(?:was|were)\s+told\s+(?:that\s+)?(?:i|we)\s+(?:would|'d)"
+    r"|(?:said|promised)\s+(?:that\s+)?(?:i|we)(?:'d|\s+would)"
     r"|(?:let\s+me|allow\s+me\s+to)\s+(?:call|get back)"
     r")"
 )
 _NOT_A_PROMISE = re.compile(
     r"\b(?:can't|cannot|can not|won't|will not|unable|don't|do not|may|might|"
-    r"normally|usually|if you)\b"
+    r"normally|usually|if you|try to)\b"
 )
 _ACTION = re.compile(
-    r"\b(?:call|phone|ring|reply|respond|answer|get back|be in touch|hear|update|"
+    r"\b(?:call|calling|phone|ring|reply|respond|answer|get back|be in touch|hear|update|"
     r"let you know|follow up|keep you posted|write|message|drop you a line|send|email|e-mail|"
-    r"refund|money back|credit|reimburse|ship|deliver|delivery|estimate|quote|price|"
-    r"code|key|link|ready|back to you|repaired|fixed|process|arrange|issue|get|have|receive)\b"
+    r"refund|money back|credit|credited|reimburse|ship|deliver|delivery|estimate|quote|price|"
+    r"code|key|link|ready|back to you|repaired|fixed|process|arrange|issue|issued|get|have|"
+    r"receive|reach out|contact|arrive|posted|confirm|collect|invoice|report|paperwork)\b"
 )
 
 _KIND_RULES: list[tuple[str, re.Pattern[str]]] = [
-    (Kind.CALL_BACK, re.compile(r"\b(?:call|phone|ring)\b")),
-    (Kind.REFUND, re.compile(r"\b(?:refund|money back|credit|reimburse)\w*")),
+    (
+        Kind.CALL_BACK,
+        re.compile(
+            r"\b(?:call|calling|phone|ring)\s+(?:you|her|him|them|the\s+customer|back|\w+\s+back)\b"
+            r"|\b(?:a|you a)\s+(?:call|ring)\b|\bcall\s+(?:you|her|him)\b"
+        ),
+    ),
+    (Kind.REFUND, re.compile(r"\b(?:refund|money back|credit|reimburse)\w*|\bcredited\b")),
     (Kind.ESTIMATE, re.compile(r"\b(?:estimate|quote|price)\b")),
     (
         Kind.REPLY,
         re.compile(
             r"\b(?:update|get back|reply|respond|answer|let you know|be in touch|hear from|"
-            r"follow up|keep you posted|write back|drop you a line|message you|an email from)\b"
+            r"hear back|follow up|keep you posted|write back|drop you a line|message you|"
+            r"an email from|reach out|contact you|confirm)\b"
         ),
     ),
     (
         Kind.DELIVER,
         re.compile(
             r"\b(?:send|ship|deliver\w*|code|key|link|tracking|invoice|replacement|ready|"
-            r"back to you|repaired|fixed|download)\b"
+            r"back to you|repaired|fixed|download|arrive|email you (?:the|a|your)|posted|"
+            r"collect|paperwork|password)\b"
         ),
     ),
 ]
