@@ -58,6 +58,23 @@ def team_managers(team: Team | None) -> list[User]:
     )
 
 
+def escalation_targets(commitment: Commitment) -> list[User]:
+    """Who hears of a broken promise: the ticket team's manager; failing that the
+    managers of the owner's teams; failing that every active manager, so that a
+    broken promise never escalates to nobody."""
+    managers = team_managers(commitment.team or commitment.ticket.team)
+    if not managers and commitment.owner is not None:
+        for team in commitment.owner.teams.order_by("pk"):
+            managers += [m for m in team_managers(team) if m not in managers]
+    if not managers:
+        managers = list(
+            User.objects.filter(
+                is_active=True, agent__role__in=[Role.MANAGER, Role.ADMIN]
+            ).order_by("pk")
+        )
+    return managers
+
+
 def _format_due(moment: datetime, hours: BusinessHours) -> str:
     local = moment.astimezone(hours.zone)
     return f"{local:%A} {local.day} {local:%B} at {local:%H:%M} {local.tzname()}"
@@ -334,7 +351,7 @@ def _break(commitment: Commitment, now: datetime, *, reason: str) -> None:
     ticket = commitment.ticket
     commitment.status = CommitmentStatus.BROKEN
     commitment.broken_at = now
-    managers = [m for m in team_managers(commitment.team or ticket.team)]
+    managers = escalation_targets(commitment)
     commitment.escalated_at = now if managers else None
     commitment.save(update_fields=["status", "broken_at", "escalated_at"])
     append_event(
