@@ -37,7 +37,6 @@ class PromiseEvent(models.TextChoices):
     CHANGED = "promise_changed", "Promise changed"
     ACKNOWLEDGED = "acknowledged", "Acknowledgment sent"
     CHASE = "chase", "Customer chased"
-    ESCALATED = "promise_escalated", "Broken promise escalated"
 
 
 #: Which acts keep which promises: an outbound call answers both a call-back and
