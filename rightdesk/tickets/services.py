@@ -6,7 +6,7 @@ transaction, so the timeline can never disagree with the ticket.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -284,7 +284,7 @@ def log_call(
     _check_writable(ticket)
     now = timezone.now()
     started = started_at or now
-    if started > now + timezone.timedelta(minutes=5):
+    if started > now + timedelta(minutes=5):
         raise Invalid("A call cannot start in the future.", field="started_at")
     text, safe_html = _bodies(summary, "")
     party = party.strip()[:200] or (

@@ -91,7 +91,7 @@ def test_merged_ticket_is_replaced_by_its_survivor(agent: User, customer: Custom
 def test_index_follows_edits_and_deletes(agent: User, customer: Customer) -> None:
     ticket = create_ticket(customer=customer, subject="Printer jam", body_text="Paper stuck.")
     Ticket.objects.filter(pk=ticket.pk).update(subject="Scanner streaks")
-    message = Message.objects.get(ticket=ticket)
+    message = Message.objects.get(ticket=ticket, kind="inbound")
     message.body_text = "Lines across every page."
     message.save(update_fields=["body_text"])
 

@@ -27,6 +27,15 @@ def _kinds(ticket: Ticket) -> list[str]:
     return list(Event.objects.filter(ticket=ticket).values_list("kind", flat=True))
 
 
+def _people(ticket: Ticket):  # type: ignore[no-untyped-def]
+    """Messages written by the customer or an agent (not the automatic acknowledgment)."""
+    return Message.objects.filter(ticket=ticket).exclude(kind="reply", author__isnull=True)
+
+
+def _written_by_people(ticket: Ticket) -> list[str]:
+    return list(_people(ticket).values_list("kind", flat=True))
+
+
 def test_new_ticket_from_customer_waits_in_queue_and_has_a_reference(customer: Customer) -> None:
     ticket = create_ticket(customer=customer, subject="  Where is my car? ",
                            body_text="I had it towed in yesterday.")
@@ -35,7 +44,11 @@ def test_new_ticket_from_customer_waits_in_queue_and_has_a_reference(customer: C
     assert Ticket.pk_from_reference(ticket.reference.lower()) == ticket.pk
     assert ticket.status == Status.NEW
     assert ticket.waiting_since is not None and ticket.queue_rank == 0
-    assert _kinds(ticket) == ["created", "message_received"]
+    # The customer's message, then the one automatic reply: the acknowledgment
+    # with its promise. The customer is still waiting for a person.
+    assert _kinds(ticket) == ["created", "message_received", "promise_made", "acknowledged"]
+    ticket.refresh_from_db()
+    assert ticket.waiting_since is not None and ticket.queue_rank == 0
 
 
 def test_reply_takes_ownership_and_stops_the_wait(customer: Customer, agent: User) -> None:
@@ -45,7 +58,8 @@ def test_reply_takes_ownership_and_stops_the_wait(customer: Customer, agent: Use
     assert ticket.owner == agent
     assert ticket.status == Status.OPEN
     assert ticket.waiting_since is None
-    assert ticket.message_count == 2
+    assert ticket.message_count == 3  # message, acknowledgment, reply
+    assert _written_by_people(ticket) == ["inbound", "reply"]
     assert _kinds(ticket)[-3:] == ["reply_sent", "owner_changed", "status_changed"]
 
 
@@ -117,7 +131,7 @@ def test_html_from_outside_is_sanitized(customer: Customer) -> None:
         body_html='<p onclick="steal()">Hello<script>alert(1)</script>'
                   '<img src=x onerror="alert(2)"><a href="javascript:evil()">x</a></p>',
     )
-    message = Message.objects.get(ticket=ticket)
+    message = _people(ticket).get()
     for needle in ("script", "onclick", "onerror", "javascript:"):
         assert needle not in message.body_html
     assert message.body_text.startswith("Hello")
@@ -131,8 +145,10 @@ def test_merge_moves_everything_to_the_survivor(customer: Customer, agent: User)
     second.refresh_from_db()
     first.refresh_from_db()
     assert second.merged_into == first and second.status == Status.CLOSED
-    assert Message.objects.filter(ticket=first).count() == 3
-    assert first.message_count == 3
+    # Both inbound messages and the note moved, next to both acknowledgments.
+    assert _written_by_people(first) == ["inbound", "inbound", "note"]
+    assert Message.objects.filter(ticket=first).count() == 5
+    assert first.message_count == 5
     assert "merged" in _kinds(first)
     with pytest.raises(Conflict):
         send_reply(ticket=second, actor=agent, body_text="hello")
@@ -144,7 +160,7 @@ def test_merge_refuses_other_customers(customer: Customer, agent: User) -> None:
     b = create_ticket(customer=other, subject="B")
     with pytest.raises(Conflict):
         merge_tickets(source=b, target=a, actor=agent)
-    assert Message.objects.filter(ticket=a).count() == 0
+    assert _written_by_people(a) == []
     b.refresh_from_db()
     assert b.merged_into is None
 
@@ -163,4 +179,4 @@ def test_only_agents_reply(customer: Customer) -> None:
     ticket = create_ticket(customer=customer, subject="X")
     with pytest.raises(Forbidden):
         send_reply(ticket=ticket, actor=None, body_text="hi")
-    assert Message.objects.filter(ticket=ticket).count() == 0
+    assert _written_by_people(ticket) == []
