@@ -1,4 +1,4 @@
-"""Admin: mailboxes (address → team, IMAP credentials), the inbound log with quarantine, the outbox."""
+"""Admin: mailboxes (address → team, IMAP), the inbound log with quarantine, the outbox."""
 
 from __future__ import annotations
 

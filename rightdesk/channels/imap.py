@@ -67,7 +67,7 @@ def poll_mailbox(*, mailbox_id: int) -> int:
                     Mailbox.objects.filter(pk=mailbox.pk).update(imap_last_uid=uid)
                 if created:
                     stored += 1
-                    transaction.on_commit(lambda raw_id=raw_id: _enqueue_processing(raw_id))
+                    _enqueue_processing(raw_id)
                 done.append(uid)
             if done:
                 if mailbox.imap_move_to:

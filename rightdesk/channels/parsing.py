@@ -358,7 +358,8 @@ def parse_email(raw: bytes, *, max_attachment_bytes: int = 25 * 1024 * 1024) -> 
         try:
             if ctype == "message/rfc822":
                 inner = part.get_payload()
-                data = inner[0].as_bytes() if isinstance(inner, list) and inner else b""
+                first = inner[0] if isinstance(inner, list) and inner else None
+                data = first.as_bytes() if isinstance(first, Message) else b""
             else:
                 decoded = part.get_payload(decode=True)
                 data = decoded if isinstance(decoded, bytes) else b""

@@ -171,14 +171,14 @@ def find_thread(
                 RawMessage.objects.filter(
                     message_id__in=ids, ticket__isnull=False, state=RawState.PLACED
                 )
-                .exclude(pk=exclude_raw)
+                .exclude(pk=exclude_raw or 0)
                 .values_list("ticket_id", flat=True)
                 .first()
             )
         if ticket_id is not None:
             return _surviving(Ticket.objects.filter(pk=ticket_id).first()), "header"
     pk = _reference_in_subject(parsed.subject)
-    if pk is not None:
+    if pk:
         ticket = _surviving(Ticket.objects.filter(pk=pk).first())
         if ticket is not None:
             return ticket, "subject"
@@ -305,6 +305,30 @@ def _record_bounce(raw: RawMessage, now: datetime) -> bool:
     raw.reason_code = "bounce"
     raw.reason = one_line(f"Bounce for {', '.join(failed[:5])}", 500)
     return True
+
+
+#: Everything processing may change on a stored message: never rewrite the raw bytes.
+_PROCESSING_FIELDS = [
+    "state",
+    "reason_code",
+    "reason",
+    "attempts",
+    "processed_at",
+    "from_address",
+    "subject",
+    "is_auto_generated",
+    "auto_reason",
+    "ticket",
+    "ticket_message",
+    "opened_ticket",
+    "full_text",
+    "quoted_text",
+    "signature",
+]
+
+
+def _save(raw: RawMessage) -> None:
+    raw.save(update_fields=_PROCESSING_FIELDS)
 
 
 def _quarantine(raw_id: int, code: str, reason: str) -> None:
@@ -452,13 +476,13 @@ def create_from_email(*, raw_id: int) -> RawMessage:
                 )
             except ParseError as exc:
                 raw.state, raw.reason_code, raw.reason = RawState.QUARANTINED, exc.code, exc.message
-                raw.save()
+                _save(raw)
                 return raw
             _apply_parsed(raw, parsed)
             if (parsed.is_report or parsed.auto_reason.startswith("sender ")) and _record_bounce(
                 raw, now
             ):
-                raw.save()
+                _save(raw)
                 return raw
             if parsed.sender_problem:
                 raw.state, raw.reason_code = RawState.QUARANTINED, parsed.sender_problem
@@ -481,7 +505,7 @@ def create_from_email(*, raw_id: int) -> RawMessage:
                 _say_rate_limited(parsed.from_address, now)
             else:
                 _place(raw, parsed)
-            raw.save()
+            _save(raw)
             return raw
     except OperationalError:
         raise
@@ -518,7 +542,7 @@ def release_held(*, raw_id: int, actor: User, join: bool) -> RawMessage:
     if join and target is None:
         raise Invalid("The ticket it named no longer exists.", field="ticket")
     _place(raw, parsed, force_ticket=target, force_new=not join, actor=actor)
-    raw.save()
+    _save(raw)
     return raw
 
 
@@ -575,7 +599,10 @@ def _thread_ids(ticket: Ticket) -> list[str]:
         .values_list("id", "message_id")
     )
     outbound = (
-        OutboundEmail.objects.filter(ticket=ticket).exclude(state=OutState.SUPPRESSED).order_by("id").values_list("id", "message_id")
+        OutboundEmail.objects.filter(ticket=ticket)
+        .exclude(state=OutState.SUPPRESSED)
+        .order_by("id")
+        .values_list("id", "message_id")
     )
     merged = sorted(
         [(i, m, 0) for i, m in inbound] + [(i, m, 1) for i, m in outbound],
@@ -721,7 +748,7 @@ def deliver_outbound(*, outbound_id: int, now: datetime | None = None) -> str:
     now = now or timezone.now()
     with transaction.atomic():
         outbound = (
-            OutboundEmail.objects.select_for_update()
+            OutboundEmail.objects.select_for_update(of=("self",))
             .select_related("ticket_message", "ticket", "ticket__owner")
             .filter(pk=outbound_id)
             .first()

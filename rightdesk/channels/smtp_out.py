@@ -56,8 +56,8 @@ def send(msg: EmailMessage, *, sender: str, recipients: list[str]) -> None:
                 client.login(settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD)
             refused = client.send_message(msg, from_addr=sender, to_addrs=recipients)
     except smtplib.SMTPRecipientsRefused as exc:
-        code, text = next(iter(exc.recipients.values()))
-        raise _classify(code, text.decode("utf-8", "replace")) from exc
+        code, reply = next(iter(exc.recipients.values()))
+        raise _classify(code, reply.decode("utf-8", "replace")) from exc
     except smtplib.SMTPResponseException as exc:
         text = (
             exc.smtp_error.decode("utf-8", "replace")
@@ -76,5 +76,5 @@ def send(msg: EmailMessage, *, sender: str, recipients: list[str]) -> None:
     except smtplib.SMTPException as exc:
         raise PermanentSendError(f"{type(exc).__name__}: {exc}") from exc
     if refused:
-        code, text = next(iter(refused.values()))
-        raise _classify(code, text.decode("utf-8", "replace"))
+        code, answer = next(iter(refused.values()))
+        raise _classify(code, answer.decode("utf-8", "replace"))

@@ -13,7 +13,7 @@ def _download(data: bytes, filename: str) -> HttpResponse:
     # Always a download, always opaque bytes: a hostile HTML or SVG "attachment"
     # can never run in the console's origin.
     response = HttpResponse(data, content_type="application/octet-stream")
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
@@ -22,7 +22,7 @@ def _download(data: bytes, filename: str) -> HttpResponse:
 
 def attachment(request: HttpRequest, attachment_id: int) -> HttpResponse:
     try:
-        item = access_attachment(request.user, attachment_id)  # type: ignore[arg-type]
+        item = access_attachment(request.user, attachment_id)
     except NotFound as exc:
         raise Http404(exc.message) from exc
     return _download(bytes(item.data), item.filename)
@@ -31,7 +31,7 @@ def attachment(request: HttpRequest, attachment_id: int) -> HttpResponse:
 def original(request: HttpRequest, raw_id: int) -> HttpResponse:
     """The whole message as received (quotes, signature, every header): one click away."""
     try:
-        raw = access_raw_message(request.user, raw_id)  # type: ignore[arg-type]
+        raw = access_raw_message(request.user, raw_id)
     except NotFound as exc:
         raise Http404(exc.message) from exc
     return _download(bytes(raw.raw), f"message-{raw.pk}.eml")

@@ -20,8 +20,9 @@ def deliver(mailbox: Mailbox) -> Callable[[bytes], RawMessage]:
     """Store raw bytes as the gateway would, then process them as the worker would."""
 
     def _deliver(raw: bytes) -> RawMessage:
-        raw_id, _ = store_raw_message(raw=raw, source=Source.SMTP, mailbox=mailbox,
-                                      envelope_to=[mailbox.address])
+        raw_id, _ = store_raw_message(
+            raw=raw, source=Source.SMTP, mailbox=mailbox, envelope_to=[mailbox.address]
+        )
         return create_from_email(raw_id=raw_id)
 
     return _deliver

@@ -18,7 +18,8 @@ TEMPLATE = Path(__file__).resolve().parents[3] / ".ci" / "dovecot" / "dovecot.co
 
 def dovecot_binary() -> str | None:
     return shutil.which("dovecot") or (
-        "/usr/sbin/dovecot" if os.path.exists("/usr/sbin/dovecot") else None)
+        "/usr/sbin/dovecot" if os.path.exists("/usr/sbin/dovecot") else None
+    )
 
 
 class Dovecot:
@@ -46,12 +47,23 @@ class Dovecot:
             owner = login_user = pwd.getpwuid(os.getuid()).pw_name
             group = grp.getgrgid(os.getgid()).gr_name
         config = TEMPLATE.read_text().format(
-            root=self.root, port=self.port, user=owner, group=group, login_user=login_user,
-            internal_user=owner, internal_group=group)
+            root=self.root,
+            port=self.port,
+            user=owner,
+            group=group,
+            login_user=login_user,
+            internal_user=owner,
+            internal_group=group,
+        )
         self.config = self.root / "dovecot.conf"
         self.config.write_text(config)
-        subprocess.run([self.binary, "-c", str(self.config)], check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30)
+        subprocess.run(
+            [self.binary, "-c", str(self.config)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=30,
+        )
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             try:
@@ -67,5 +79,9 @@ class Dovecot:
         return path.read_text()[-3000:] if path.exists() else ""
 
     def stop(self) -> None:
-        subprocess.run([str(self.binary), "-c", str(self.config), "stop"],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30)
+        subprocess.run(
+            [str(self.binary), "-c", str(self.config), "stop"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=30,
+        )

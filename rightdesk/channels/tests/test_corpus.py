@@ -15,8 +15,21 @@ from rightdesk.tickets.models import Message
 Deliver = Callable[[bytes], RawMessage]
 
 CORPUS = generated() + hand_written()
-DANGEROUS = ["<script", "onerror", "onload", "onclick", "javascript:", "<iframe", "<svg",
-             "<object", "<meta", "<base", "<form", "<style", "data:text/html"]
+DANGEROUS = [
+    "<script",
+    "onerror",
+    "onload",
+    "onclick",
+    "javascript:",
+    "<iframe",
+    "<svg",
+    "<object",
+    "<meta",
+    "<base",
+    "<form",
+    "<style",
+    "data:text/html",
+]
 
 
 def test_corpus_has_at_least_100_messages() -> None:
@@ -29,8 +42,7 @@ def test_hostile_message_is_placed_or_quarantined_and_renders_inert(
     deliver: Deliver, name: str, raw: bytes
 ) -> None:
     stored = deliver(raw)
-    assert stored.state in {RawState.PLACED, RawState.HELD, RawState.BOUNCE,
-                            RawState.QUARANTINED}
+    assert stored.state in {RawState.PLACED, RawState.HELD, RawState.BOUNCE, RawState.QUARANTINED}
     if stored.state == RawState.QUARANTINED:
         assert stored.reason_code != ""
         assert stored.reason != ""
@@ -70,7 +82,11 @@ def test_30_mb_attachment_is_dropped_with_a_note_and_the_message_kept(deliver: D
     assert stored.state == RawState.PLACED
     item = stored.attachments.get()
     assert (item.filename, item.size, item.dropped, bytes(item.data)) == (
-        "video.bin", 30 * 1024 * 1024, True, b"")
+        "video.bin",
+        30 * 1024 * 1024,
+        True,
+        b"",
+    )
     assert stored.ticket is not None
     event = stored.ticket.events.get(kind="attachment_dropped")
     assert event.data["attachments"] == [{"filename": "video.bin", "size": 30 * 1024 * 1024}]

@@ -56,14 +56,20 @@ def test_250_only_after_the_message_is_stored(gateway: int, gw_db: IsolatedDatab
         code, text = client.data(raw)
     assert code == 250
     row_id = int(text.decode().rsplit(" ", 1)[1])
-    rows = gw_db.query(f"SELECT raw, state, source, envelope_from, message_id "
-                       f"FROM channels_rawmessage WHERE id = {row_id}")
+    rows = gw_db.query(
+        f"SELECT raw, state, source, envelope_from, message_id "
+        f"FROM channels_rawmessage WHERE id = {row_id}"
+    )
     assert len(rows) == 1
     stored, state, source, envelope_from, message_id = rows[0]
     # smtplib ends the DATA with a line break; nothing else may change.
     assert bytes(stored).replace(b"\r\n", b"\n").rstrip(b"\n") == raw.rstrip(b"\n")
     assert (state, source, envelope_from, message_id) == (
-        "pending", "smtp", "maria@example.com", "<stored-1@client.example>")
+        "pending",
+        "smtp",
+        "maria@example.com",
+        "<stored-1@client.example>",
+    )
 
 
 def test_unknown_recipient_and_oversize_are_refused_with_5xx(
@@ -77,9 +83,11 @@ def test_unknown_recipient_and_oversize_are_refused_with_5xx(
         assert code == 550
         assert text == b"5.1.1 <nobody@shop.example>: no such mailbox here"
     big = build(body="x" * 5000, to="small@shop.example")
-    with smtplib.SMTP("127.0.0.1", gateway, timeout=10) as client:
-        with pytest.raises(smtplib.SMTPDataError) as too_big:
-            client.sendmail("maria@example.com", ["small@shop.example"], big)
+    with (
+        smtplib.SMTP("127.0.0.1", gateway, timeout=10) as client,
+        pytest.raises(smtplib.SMTPDataError) as too_big,
+    ):
+        client.sendmail("maria@example.com", ["small@shop.example"], big)
     assert too_big.value.smtp_code == 552
     assert b"this mailbox accepts at most 2000 bytes" in too_big.value.smtp_error
     assert _count(gw_db) == before
@@ -98,18 +106,23 @@ def test_storage_failure_answers_451(db: None) -> None:
         raise OSError("disk full")
 
     port = free_port()
-    controller, executor = build_gateway(host="127.0.0.1", port=port, threads=1,
-                                         on_stored=None, store=failing_store)
+    controller, executor = build_gateway(
+        host="127.0.0.1", port=port, threads=1, on_stored=None, store=failing_store
+    )
     handler = controller.handler
     handler._mailboxes = {"help@shop.example": (1, 10_000_000)}
     handler._mailboxes_at = time.monotonic() + 3600
     controller.start()
     try:
-        with smtplib.SMTP("127.0.0.1", port, timeout=10) as client:
-            with pytest.raises(smtplib.SMTPDataError) as failed:
-                client.sendmail("maria@example.com", ["help@shop.example"], build())
+        with (
+            smtplib.SMTP("127.0.0.1", port, timeout=10) as client,
+            pytest.raises(smtplib.SMTPDataError) as failed,
+        ):
+            client.sendmail("maria@example.com", ["help@shop.example"], build())
         assert failed.value.smtp_code == 451
-        assert failed.value.smtp_error == b"4.3.0 Could not store the message; please try again later"
+        assert (
+            failed.value.smtp_error == b"4.3.0 Could not store the message; please try again later"
+        )
         assert handler.stored == 0
     finally:
         controller.stop()
@@ -124,11 +137,13 @@ def test_durability_rules_for_sqlite(tmp_path: Path) -> None:
     assert cursor_problems("sqlite", cursor) == []
     cursor.execute("PRAGMA synchronous=NORMAL")
     assert cursor_problems("sqlite", cursor) == [
-        "SQLite synchronous is 1; the gateway needs 2 (FULL) or 3 (EXTRA)."]
+        "SQLite synchronous is 1; the gateway needs 2 (FULL) or 3 (EXTRA)."
+    ]
     cursor.execute("PRAGMA journal_mode=DELETE")
     cursor.execute("PRAGMA synchronous=FULL")
     assert cursor_problems("sqlite", cursor) == [
-        "SQLite journal_mode is 'delete'; the gateway needs 'wal'."]
+        "SQLite journal_mode is 'delete'; the gateway needs 'wal'."
+    ]
     conn.close()
 
 
@@ -190,8 +205,11 @@ def test_sigkill_three_times_during_a_burst_loses_nothing_and_stores_once(
     try:
         while pending and time.monotonic() < deadline:
             i = pending[0]
-            raw = build(message_id=f"<crash-{i}@client.example>", subject=f"Burst {i}",
-                        body=f"Message number {i}.")
+            raw = build(
+                message_id=f"<crash-{i}@client.example>",
+                subject=f"Burst {i}",
+                body=f"Message number {i}.",
+            )
             try:
                 if client is None:
                     client = smtplib.SMTP("127.0.0.1", port, timeout=10)
@@ -213,8 +231,10 @@ def test_sigkill_three_times_during_a_burst_loses_nothing_and_stores_once(
     assert pending == []
     assert retries >= 3
     assert len(acked) == total
-    rows = gw_db.query("SELECT message_id, COUNT(*) FROM channels_rawmessage "
-                       "WHERE message_id LIKE '<crash-%' GROUP BY message_id")
+    rows = gw_db.query(
+        "SELECT message_id, COUNT(*) FROM channels_rawmessage "
+        "WHERE message_id LIKE '<crash-%' GROUP BY message_id"
+    )
     assert len(rows) == total
     assert all(count == 1 for _, count in rows)
     assert {mid for mid, _ in rows} == {f"<crash-{i}@client.example>" for i in range(total)}

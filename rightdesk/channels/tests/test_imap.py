@@ -53,18 +53,25 @@ def _folder(server: Dovecot, name: str, messages: list[bytes]) -> None:
 
 def _imap_mailbox(server: Dovecot, team: Team, folder: str, move_to: str = "") -> Mailbox:
     return Mailbox.objects.create(
-        address="help@shop.example", team=team, imap_host="127.0.0.1", imap_port=server.port,
-        imap_ssl=False, imap_username=server.user, imap_password=server.password,
-        imap_folder=folder, imap_move_to=move_to,
+        address="help@shop.example",
+        team=team,
+        imap_host="127.0.0.1",
+        imap_port=server.port,
+        imap_ssl=False,
+        imap_username=server.user,
+        imap_password=server.password,
+        imap_folder=folder,
+        imap_move_to=move_to,
     )
 
 
-def test_poll_takes_each_message_once_and_flags_after_storing(
-    dovecot: Dovecot, team: Team
-) -> None:
+def test_poll_takes_each_message_once_and_flags_after_storing(dovecot: Dovecot, team: Team) -> None:
     already = build(message_id="<both@client.example>", subject="Sent by SMTP and IMAP")
-    messages = [build(message_id="<imap-1@client.example>", subject="First"), already,
-                build(message_id="<imap-3@client.example>", subject="Third")]
+    messages = [
+        build(message_id="<imap-1@client.example>", subject="First"),
+        already,
+        build(message_id="<imap-3@client.example>", subject="Third"),
+    ]
     _folder(dovecot, "Flagged", messages)
     mailbox = _imap_mailbox(dovecot, team, "Flagged")
     store_raw_message(raw=already, source=Source.SMTP, mailbox=mailbox)
@@ -75,8 +82,9 @@ def test_poll_takes_each_message_once_and_flags_after_storing(
     assert mailbox.imap_uidvalidity is not None
     assert mailbox.imap_last_error == ""
     assert RawMessage.objects.count() == 3
-    assert sorted(RawMessage.objects.filter(source=Source.IMAP).values_list(
-        "message_id", flat=True)) == ["<imap-1@client.example>", "<imap-3@client.example>"]
+    assert sorted(
+        RawMessage.objects.filter(source=Source.IMAP).values_list("message_id", flat=True)
+    ) == ["<imap-1@client.example>", "<imap-3@client.example>"]
 
     client = _client(dovecot)
     client.select_folder("Flagged")
@@ -94,7 +102,11 @@ def test_poll_takes_each_message_once_and_flags_after_storing(
     for raw_id in pending_message_ids():
         assert create_from_email(raw_id=raw_id).state == RawState.PLACED
     assert sorted(RawMessage.objects.values_list("subject", flat=True)) == [
-        "First", "My car is not ready", "Sent by SMTP and IMAP", "Third"]
+        "First",
+        "My car is not ready",
+        "Sent by SMTP and IMAP",
+        "Third",
+    ]
 
 
 def _folder_append(server: Dovecot, name: str, raw: bytes) -> None:
@@ -104,8 +116,11 @@ def _folder_append(server: Dovecot, name: str, raw: bytes) -> None:
 
 
 def test_poll_can_move_stored_messages_to_another_folder(dovecot: Dovecot, team: Team) -> None:
-    _folder(dovecot, "Moving", [build(message_id="<move-1@client.example>"),
-                                build(message_id="<move-2@client.example>")])
+    _folder(
+        dovecot,
+        "Moving",
+        [build(message_id="<move-1@client.example>"), build(message_id="<move-2@client.example>")],
+    )
     _folder(dovecot, "Done", [])
     mailbox = _imap_mailbox(dovecot, team, "Moving", move_to="Done")
     assert poll_mailbox(mailbox_id=mailbox.pk) == 2

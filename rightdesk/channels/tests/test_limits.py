@@ -39,13 +39,20 @@ def _deep() -> bytes:
 
 def _many_to() -> bytes:
     to = ", ".join(f"user{n}@example.com" for n in range(50_000))
-    return (f"From: Many <many@example.com>\nTo: {to}\nSubject: fifty thousand\n"
-            "Message-ID: <many@example.com>\n\nHello all.\n").encode()
+    return (
+        f"From: Many <many@example.com>\nTo: {to}\nSubject: fifty thousand\n"
+        "Message-ID: <many@example.com>\n\nHello all.\n"
+    ).encode()
 
 
 def _long_header_line(name: str) -> bytes:
-    return (f"From: Long <long@example.com>\nTo: help@shop.example\n{name}: " + "a" * 5_000_000
-            + "\nMessage-ID: <long-" + name + "@example.com>\n\nbody\n").encode()
+    return (
+        f"From: Long <long@example.com>\nTo: help@shop.example\n{name}: "
+        + "a" * 5_000_000
+        + "\nMessage-ID: <long-"
+        + name
+        + "@example.com>\n\nbody\n"
+    ).encode()
 
 
 CASES = {
@@ -65,8 +72,12 @@ def _limit() -> None:
 def test_parser_stays_within_2s_cpu_and_256mb(case: str) -> None:
     make, expected = CASES[case]
     result = subprocess.run(
-        [sys.executable, "-c", PARSE], input=make(), capture_output=True, cwd=ROOT,
-        preexec_fn=_limit, timeout=30,  # noqa: PLW1509 - limits must apply before exec
+        [sys.executable, "-c", PARSE],
+        input=make(),
+        capture_output=True,
+        cwd=ROOT,
+        preexec_fn=_limit,
+        timeout=30,
     )
     assert result.returncode == 0, result.stderr.decode()[-2000:]
     assert result.stdout.decode().strip() == expected

@@ -47,9 +47,7 @@ def _automatic_reply(ticket: Ticket, text: str = "We got your message.") -> Outb
     return OutboundEmail.objects.get(ticket_message=message)
 
 
-def test_reply_is_sent_once_with_threading_headers(
-    sink: Sink, ticket: Ticket, agent: User
-) -> None:
+def test_reply_is_sent_once_with_threading_headers(sink: Sink, ticket: Ticket, agent: User) -> None:
     reply = send_reply(ticket=ticket, actor=agent, body_text="Ready on Friday.")
     outbound = OutboundEmail.objects.get(ticket_message=reply)
     assert outbound.state == OutState.QUEUED
@@ -80,9 +78,14 @@ def test_acknowledgment_is_marked_auto_replied(sink: Sink, ticket: Ticket) -> No
 
 
 def test_acknowledgment_to_automatic_mail_is_never_sent(sink: Sink, deliver: Deliver) -> None:
-    raw = deliver(build(sender="Out Of Office <maria@example.com>", subject="Away",
-                        body="I am away until Monday.",
-                        headers={"Auto-Submitted": "auto-replied"}))
+    raw = deliver(
+        build(
+            sender="Out Of Office <maria@example.com>",
+            subject="Away",
+            body="I am away until Monday.",
+            headers={"Auto-Submitted": "auto-replied"},
+        )
+    )
     assert raw.is_auto_generated and raw.auto_reason == "Auto-Submitted: auto-replied"
     assert raw.ticket is not None
     _automatic_reply(raw.ticket)
@@ -115,12 +118,23 @@ def test_encoded_crlf_in_subject_and_name_never_becomes_a_header(
     got = sink.received[0]
     assert got.rcpt_tos == ["mallory@example.org"]
     msg = got.message
-    assert sorted(k.lower() for k in msg.keys()) == sorted([
-        "from", "to", "reply-to", "subject", "message-id", "in-reply-to", "references",
-        "date", "auto-submitted",
-        "x-auto-response-suppress", "content-type", "content-transfer-encoding",
-        "mime-version",
-    ])
+    assert sorted(k.lower() for k in msg) == sorted(
+        [
+            "from",
+            "to",
+            "reply-to",
+            "subject",
+            "message-id",
+            "in-reply-to",
+            "references",
+            "date",
+            "auto-submitted",
+            "x-auto-response-suppress",
+            "content-type",
+            "content-transfer-encoding",
+            "mime-version",
+        ]
+    )
     assert msg["Bcc"] is None
     assert msg["Subject"] == f"Re: hi Bcc: x@example.com [{ticket.reference}]"
 
@@ -130,8 +144,9 @@ def test_ambiguous_sender_never_reaches_another_customers_tickets(
 ) -> None:
     bob = Customer.objects.create(name="Bob")
     bob.contacts.create(kind="email", value="bob@example.org")
-    raw = deliver(build(sender="alice@example.org)<bob@example.org>",
-                        subject="Give me Bob's order"))
+    raw = deliver(
+        build(sender="alice@example.org)<bob@example.org>", subject="Give me Bob's order")
+    )
     assert raw.state == RawState.QUARANTINED
     assert raw.reason_code == "ambiguous_sender"
     assert raw.ticket is None
@@ -201,9 +216,7 @@ def test_transient_failures_give_up_after_the_last_attempt(
     assert sink.received == []
 
 
-def test_interrupted_send_is_reported_not_repeated(
-    sink: Sink, ticket: Ticket, agent: User
-) -> None:
+def test_interrupted_send_is_reported_not_repeated(sink: Sink, ticket: Ticket, agent: User) -> None:
     reply = send_reply(ticket=ticket, actor=agent, body_text="Ready on Friday.")
     outbound = OutboundEmail.objects.get(ticket_message=reply)
     OutboundEmail.objects.filter(pk=outbound.pk).update(

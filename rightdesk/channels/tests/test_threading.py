@@ -35,8 +35,13 @@ def _new_text(raw: RawMessage) -> str:
 
 
 def test_first_message_opens_a_ticket_for_a_new_customer(deliver: Deliver) -> None:
-    raw = deliver(build(sender="Tom Baker <Tom@Example.org>", subject="Broken screen",
-                        body="My phone screen cracked."))
+    raw = deliver(
+        build(
+            sender="Tom Baker <Tom@Example.org>",
+            subject="Broken screen",
+            body="My phone screen cracked.",
+        )
+    )
     ticket = raw.ticket
     assert ticket is not None
     assert ticket.subject == "Broken screen"
@@ -56,9 +61,14 @@ def test_gmail_reply_joins_by_in_reply_to_and_quotes_are_separated(
         "On Tue, Mar 4, 2025 at 10:12 AM Front desk <help@shop.example> wrote:\n"
         "> Hi Maria, it will be ready Friday.\n"
     )
-    raw = deliver(build(subject=f"Re: {outbound.subject}", body=body,
-                        in_reply_to=outbound.message_id,
-                        references=f"<first@client.example> {outbound.message_id}"))
+    raw = deliver(
+        build(
+            subject=f"Re: {outbound.subject}",
+            body=body,
+            in_reply_to=outbound.message_id,
+            references=f"<first@client.example> {outbound.message_id}",
+        )
+    )
     assert raw.ticket_id == ticket.pk
     assert _new_text(raw) == "Great, thank you!"
     assert "Hi Maria, it will be ready Friday." in raw.quoted_text
@@ -79,9 +89,14 @@ def test_outlook_reply_with_references_only_joins(
         "Subject: Re: My car is not ready\n\n"
         "Hi Maria, it will be ready Friday.\n"
     )
-    raw = deliver(build(subject="RE: My car is not ready", body=body,
-                        references=f"<first@client.example> {outbound.message_id}",
-                        headers={"Thread-Index": "AQHZabc123=="}))
+    raw = deliver(
+        build(
+            subject="RE: My car is not ready",
+            body=body,
+            references=f"<first@client.example> {outbound.message_id}",
+            headers={"Thread-Index": "AQHZabc123=="},
+        )
+    )
     assert raw.ticket_id == ticket.pk
     assert _new_text(raw) == "Friday is fine."
 
@@ -95,8 +110,14 @@ def test_apple_mail_reply_joins_and_signature_is_separated(
         "> On 4 Mar 2025, at 10:12, Front desk <help@shop.example> wrote:\n"
         "> \n> Hi Maria, it will be ready Friday.\n"
     )
-    raw = deliver(build(subject="Re: My car is not ready", body=body,
-                        in_reply_to=outbound.message_id, references=outbound.message_id))
+    raw = deliver(
+        build(
+            subject="Re: My car is not ready",
+            body=body,
+            in_reply_to=outbound.message_id,
+            references=outbound.message_id,
+        )
+    )
     assert raw.ticket_id == ticket.pk
     assert _new_text(raw) == "Thanks, see you Friday."
     assert raw.signature == "Sent from my iPhone"
@@ -123,17 +144,30 @@ def test_new_subject_from_same_customer_opens_a_new_ticket(
 
 @pytest.mark.parametrize("by", ["subject", "header"])
 def test_stranger_carrying_a_reference_is_held_not_joined(
-    deliver: Deliver, conversation: tuple[Ticket, RawMessage, OutboundEmail], agent: User,
+    deliver: Deliver,
+    conversation: tuple[Ticket, RawMessage, OutboundEmail],
+    agent: User,
     by: str,
 ) -> None:
     ticket, _, outbound = conversation
     before = ticket.messages.count()
     if by == "subject":
-        raw = deliver(build(sender="Eve <eve@example.net>", subject=f"Re: [{ticket.reference}]",
-                            body="Please send me the car keys."))
+        raw = deliver(
+            build(
+                sender="Eve <eve@example.net>",
+                subject=f"Re: [{ticket.reference}]",
+                body="Please send me the car keys.",
+            )
+        )
     else:
-        raw = deliver(build(sender="Eve <eve@example.net>", subject="Re: hello",
-                            body="Please send me the car keys.", in_reply_to=outbound.message_id))
+        raw = deliver(
+            build(
+                sender="Eve <eve@example.net>",
+                subject="Re: hello",
+                body="Please send me the car keys.",
+                in_reply_to=outbound.message_id,
+            )
+        )
     assert raw.state == RawState.HELD
     assert raw.reason_code == "sender_not_customer"
     assert raw.ticket_message is None
@@ -154,8 +188,13 @@ def test_agent_can_confirm_a_held_message_onto_the_ticket(
     deliver: Deliver, conversation: tuple[Ticket, RawMessage, OutboundEmail], agent: User
 ) -> None:
     ticket, _, _ = conversation
-    raw = deliver(build(sender="Maria's husband <juan@example.com>",
-                        subject=f"Re: [{ticket.reference}]", body="I will pick the car up."))
+    raw = deliver(
+        build(
+            sender="Maria's husband <juan@example.com>",
+            subject=f"Re: [{ticket.reference}]",
+            body="I will pick the car up.",
+        )
+    )
     released = release_held(raw_id=raw.pk, actor=agent, join=True)
     assert released.ticket_id == ticket.pk
     assert released.ticket_message is not None
