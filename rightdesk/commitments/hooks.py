@@ -14,19 +14,28 @@ from rightdesk.tickets.models import Message, Ticket
 def on_ticket_opened(*, ticket: Ticket, by_customer: bool) -> None:
     """A ticket was opened (by the customer when ``by_customer``): start its SLA
     clocks and, for a customer, send the one acknowledgment."""
+    from rightdesk.channels.services import opened_by_automatic_mail
     from rightdesk.commitments.services import acknowledge_ticket
+    from rightdesk.quality.services import score_inbound
     from rightdesk.sla.services import refresh_ticket_sla
 
+    first = ticket.messages.filter(from_customer=True).order_by("created_at", "id").first()
+    if first is not None:
+        score_inbound(message=first)
     refresh_ticket_sla(ticket=ticket, now=ticket.created_at)
-    if by_customer:
+    # Machine-written mail (auto-replies, lists, bounces) never gets an
+    # acknowledgment: two robots answering each other is a mail loop.
+    if by_customer and not opened_by_automatic_mail(ticket=ticket):
         acknowledge_ticket(ticket=ticket)
 
 
 def on_customer_contact(*, message: Message) -> None:
     """The customer wrote or called (message kind inbound, or an inbound call)."""
     from rightdesk.commitments.services import record_chase
+    from rightdesk.quality.services import score_inbound
     from rightdesk.sla.services import refresh_ticket_sla
 
+    score_inbound(message=message)
     record_chase(message=message)
     refresh_ticket_sla(ticket=message.ticket, now=message.created_at)
 

@@ -30,6 +30,7 @@ from rightdesk.commitments.choices import (
 from rightdesk.commitments.detection import DetectedPromise, chase_phrase, detect_promises
 from rightdesk.commitments.models import Acknowledgment, Chase, Commitment
 from rightdesk.core.errors import Conflict, Invalid
+from rightdesk.core.html import text_to_html
 from rightdesk.notifications.models import NotificationKind
 from rightdesk.notifications.services import notify
 from rightdesk.sla.hours import BusinessHours
@@ -510,7 +511,8 @@ def acknowledge_ticket(*, ticket: Ticket) -> Acknowledgment:
         author=None,
         from_customer=False,
         body_text=text,
-        body_html="".join(f"<p>{part}</p>" for part in text.split("\n\n")),
+        # The customer's name comes from outside (e.g. a mail display name): escape it.
+        body_html=text_to_html(text),
         created_at=at,
     )
     Ticket.objects.filter(pk=ticket.pk).update(message_count=F("message_count") + 1)

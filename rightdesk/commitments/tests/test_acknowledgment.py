@@ -235,3 +235,29 @@ def test_every_outbound_path_sends_nothing_without_a_person_but_acknowledgments(
     recipients = {address for message in mail.outbox for address in message.to}
     assert recipients <= {"dana@shop.example", "morgan@shop.example"}
     assert Commitment.objects.filter(status=CommitmentStatus.BROKEN).exists()
+
+
+def test_acknowledgment_escapes_a_hostile_customer_name(
+    delivered: list[dict[str, Any]], team: Team
+) -> None:
+    hostile = create_customer(
+        name='<img src=x onerror="alert(1)"> Eve', emails=["eve@example.com"]
+    )
+    ticket = create_ticket(customer=hostile, subject="Hi", body_text="Hello", team=team)
+    html = ticket.acknowledgment.message.body_html
+    assert "<img" not in html
+    assert "&lt;img" in html
+
+
+def test_inbound_messages_are_scored_for_sentiment(team: Team, customer: Customer) -> None:
+    from rightdesk.quality.models import MessageSentiment
+
+    ticket = create_ticket(
+        customer=customer, subject="Awful", body_text="This is terrible, I am furious.", team=team
+    )
+    later = add_inbound_message(ticket=ticket, body_text="Thank you, that is wonderful!")
+    first = Message.objects.get(ticket=ticket, kind=MessageKind.INBOUND, pk__lt=later.pk)
+    assert MessageSentiment.objects.get(message=first).compound < -0.3
+    assert MessageSentiment.objects.get(message=later).compound > 0.3
+    # Our own messages (the acknowledgment) are not scored.
+    assert MessageSentiment.objects.count() == 2
