@@ -81,6 +81,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="Background worker threads in this process (default 2).",
     )
 
+    serve.add_argument(
+        "--smtp-port",
+        type=_port,
+        default=None,
+        help="Port of the inbound mail gateway started beside the web server "
+        "(default RIGHTDESK_SMTPD_PORT, 2525).",
+    )
+    serve.add_argument(
+        "--no-smtpd",
+        action="store_true",
+        help="Do not run the inbound mail gateway in this process (run `rightdesk smtpd`).",
+    )
+
+    commands.add_parser(
+        "smtpd",
+        add_help=False,
+        help="Run the inbound SMTP gateway: [--host H] [--port P] [--threads N].",
+    ).add_argument("args", nargs=argparse.REMAINDER)
+
+    importer = commands.add_parser("import", help="Import data: `rightdesk import orders FILE`.")
+    importer.add_argument("what", choices=["orders"], help="What to import.")
+    importer.add_argument("args", nargs=argparse.REMAINDER, help="FILE [--dry-run] [--report PATH]")
+
     worker = commands.add_parser("worker", help="Run a standalone background worker.")
     worker.add_argument("--workers", type=_positive, default=2, help="Worker threads (default 2).")
 
@@ -200,6 +223,8 @@ def _serve(args: argparse.Namespace) -> int:
         https=args.https,
         trusted_proxy=args.trusted_proxy,
         worker_threads=workers,
+        smtp_port=None if args.no_smtpd else args.smtp_port,
+        smtpd=not args.no_smtpd,
     )
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how serving ends
         run_server(options, banner=banner)
@@ -280,8 +305,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Pass-through commands keep every argument (even --help) for Django to parse.
     if arguments and arguments[0] == "manage":
         return _manage(arguments[1:])
-    if arguments and arguments[0] == "createagent":
+    if arguments and arguments[0] in ("createagent", "smtpd"):
         return _manage(arguments)
+    if len(arguments) >= 2 and arguments[0] == "import" and arguments[1] == "orders":
+        return _manage(["import_orders", *arguments[2:]])
     args = build_parser().parse_args(arguments)
     try:
         if args.command == "serve":

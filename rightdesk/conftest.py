@@ -18,23 +18,34 @@ def team(db: None) -> Team:
 
 @pytest.fixture
 def agent(team: Team) -> User:
-    return create_agent(username="dana", password="dana-pass-123", display_name="Dana Price",
-                        teams=[team])
+    return create_agent(
+        username="dana", password="dana-pass-123", display_name="Dana Price", teams=[team]
+    )
 
 
 @pytest.fixture
 def other_agent(team: Team) -> User:
-    return create_agent(username="sam", password="sam-pass-123", display_name="Sam Ortiz",
-                        teams=[team])
+    return create_agent(
+        username="sam", password="sam-pass-123", display_name="Sam Ortiz", teams=[team]
+    )
 
 
 @pytest.fixture
 def manager(team: Team) -> User:
-    return create_agent(username="morgan", password="morgan-pass-123", display_name="Morgan Lee",
-                        role=Role.MANAGER, teams=[team])
+    return create_agent(
+        username="morgan",
+        password="morgan-pass-123",
+        display_name="Morgan Lee",
+        role=Role.MANAGER,
+        teams=[team],
+    )
 
 
 @pytest.fixture
 def customer(db: None) -> Customer:
-    return create_customer(name="Maria Gonzalez", preferred_name="Maria",
-                           emails=["maria@example.com"], phones=["+1 312 555 0142"])
+    return create_customer(
+        name="Maria Gonzalez",
+        preferred_name="Maria",
+        emails=["maria@example.com"],
+        phones=["+1 312 555 0142"],
+    )

@@ -141,6 +141,8 @@ class ServeOptions:
     https: bool
     trusted_proxy: str
     worker_threads: int  # 0: no in-process worker
+    smtp_port: int | None = None  # None: RIGHTDESK_SMTPD_PORT
+    smtpd: bool = False  # run the inbound mail gateway beside the web server
 
 
 def _stop_on_sigterm() -> Callable[[int, FrameType | None], None]:
@@ -149,6 +151,27 @@ def _stop_on_sigterm() -> Callable[[int, FrameType | None], None]:
 
     signal.signal(signal.SIGTERM, handler)
     return handler
+
+
+def _start_gateway(options: ServeOptions, out: TextIO) -> tuple[Any, Any] | None:
+    """Start the inbound mail gateway in this process; a busy port is a warning, not a crash."""
+    from rightdesk.channels.smtpd import build_gateway
+
+    controller, executor = build_gateway(host=options.host, port=options.smtp_port)
+    try:
+        controller.start()
+    except Exception as exc:
+        executor.shutdown(wait=False)
+        print(
+            f"Mail gateway not started ({exc}); run `rightdesk smtpd --port P` separately.",
+            file=out,
+            flush=True,
+        )
+        return None
+    print(
+        f"Mail gateway listening on {controller.hostname}:{controller.port}", file=out, flush=True
+    )
+    return controller, executor
 
 
 def run_server(
@@ -179,6 +202,7 @@ def run_server(
         **proxy,
     )
     worker = BackgroundWorker(workers=options.worker_threads) if options.worker_threads else None
+    gateway = _start_gateway(options, out) if options.smtpd else None
     _stop_on_sigterm()
     try:
         if worker is not None:
@@ -192,6 +216,10 @@ def run_server(
         print("Stopping Rightdesk...", file=out, flush=True)
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the cleanup
         server.close()
+        if gateway is not None:
+            controller, executor = gateway
+            controller.stop()
+            executor.shutdown(wait=True)
         if worker is not None:
             worker.stop()
         connections.close_all()

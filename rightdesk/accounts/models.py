@@ -32,9 +32,7 @@ class Team(models.Model):
         on_delete=models.SET_NULL,
         related_name="managed_teams",
     )
-    members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, related_name="teams", blank=True
-    )
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="teams", blank=True)
 
     class Meta:
         ordering = ["name"]

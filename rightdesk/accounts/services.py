@@ -46,7 +46,9 @@ def create_agent(
     if role not in Role.values:
         raise Invalid(f"Unknown role {role!r}.", field="role")
     if User.objects.filter(username=username).exists():
-        raise Invalid(f"An agent named {username!r} already exists.", code="duplicate", field="username")
+        raise Invalid(
+            f"An agent named {username!r} already exists.", code="duplicate", field="username"
+        )
     first, _, last = display_name.partition(" ")
     user = User.objects.create_user(
         username=username,
@@ -114,9 +116,11 @@ def user_for_token(raw: str) -> User | None:
     """The active agent a raw bearer token belongs to, or None."""
     if not raw or not raw.startswith("rd_"):
         return None
-    token = ApiToken.objects.select_related("user", "user__agent").filter(
-        digest=ApiToken.hash(raw)
-    ).first()
+    token = (
+        ApiToken.objects.select_related("user", "user__agent")
+        .filter(digest=ApiToken.hash(raw))
+        .first()
+    )
     now = timezone.now()
     if token is None or not token.is_active(now) or not token.user.is_active:
         return None

@@ -58,7 +58,9 @@ class ContactPoint(models.Model):
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
     kind = models.CharField(max_length=8, choices=ContactKind.choices)
-    value = models.CharField(max_length=254, help_text="Normalised: lower-case e-mail, E.164 phone.")
+    value = models.CharField(
+        max_length=254, help_text="Normalised: lower-case e-mail, E.164 phone."
+    )
     label = models.CharField(max_length=40, blank=True)
     is_primary = models.BooleanField(default=False)
     failing_since = models.DateTimeField(null=True, blank=True)
@@ -94,7 +96,9 @@ class Fact(models.Model):
     class Meta:
         ordering = ["label", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["customer", "key"], name="fact_unique_key_per_customer"),
+            models.UniqueConstraint(
+                fields=["customer", "key"], name="fact_unique_key_per_customer"
+            ),
         ]
 
     def __str__(self) -> str:

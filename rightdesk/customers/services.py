@@ -71,7 +71,9 @@ def create_customer(
     if tier not in Tier.values:
         raise Invalid(f"Unknown tier {tier!r}.", field="tier")
     customer = Customer.objects.create(
-        name=name[:200], preferred_name=preferred_name.strip()[:100], tier=tier,
+        name=name[:200],
+        preferred_name=preferred_name.strip()[:100],
+        tier=tier,
         account_owner=account_owner,
     )
     for i, email in enumerate(emails or []):
@@ -91,17 +93,24 @@ def add_contact_point(
         if existing.customer_id == customer.pk:
             return existing
         raise Conflict(
-            f"{normalised} already belongs to another customer.", code="contact_taken", field="value"
+            f"{normalised} already belongs to another customer.",
+            code="contact_taken",
+            field="value",
         )
     try:
         with transaction.atomic():
             return ContactPoint.objects.create(
-                customer=customer, kind=kind, value=normalised, label=label[:40],
+                customer=customer,
+                kind=kind,
+                value=normalised,
+                label=label[:40],
                 is_primary=is_primary,
             )
     except IntegrityError as exc:
         raise Conflict(
-            f"{normalised} already belongs to another customer.", code="contact_taken", field="value"
+            f"{normalised} already belongs to another customer.",
+            code="contact_taken",
+            field="value",
         ) from exc
 
 
@@ -111,7 +120,9 @@ def find_customer_by_contact(kind: str, raw: str) -> Customer | None:
         normalised = normalise_contact(kind, raw)
     except Invalid:
         return None
-    point = ContactPoint.objects.select_related("customer").filter(kind=kind, value=normalised).first()
+    point = (
+        ContactPoint.objects.select_related("customer").filter(kind=kind, value=normalised).first()
+    )
     return point.customer if point else None
 
 

@@ -16,10 +16,18 @@ class Status(models.TextChoices):
 
 #: The only place that says which status may follow which.
 TRANSITIONS: dict[str, frozenset[str]] = {
-    Status.NEW: frozenset({Status.OPEN, Status.WAITING_CUSTOMER, Status.WAITING_US, Status.RESOLVED, Status.CLOSED}),
-    Status.OPEN: frozenset({Status.WAITING_CUSTOMER, Status.WAITING_US, Status.RESOLVED, Status.CLOSED}),
-    Status.WAITING_CUSTOMER: frozenset({Status.OPEN, Status.WAITING_US, Status.RESOLVED, Status.CLOSED}),
-    Status.WAITING_US: frozenset({Status.OPEN, Status.WAITING_CUSTOMER, Status.RESOLVED, Status.CLOSED}),
+    Status.NEW: frozenset(
+        {Status.OPEN, Status.WAITING_CUSTOMER, Status.WAITING_US, Status.RESOLVED, Status.CLOSED}
+    ),
+    Status.OPEN: frozenset(
+        {Status.WAITING_CUSTOMER, Status.WAITING_US, Status.RESOLVED, Status.CLOSED}
+    ),
+    Status.WAITING_CUSTOMER: frozenset(
+        {Status.OPEN, Status.WAITING_US, Status.RESOLVED, Status.CLOSED}
+    ),
+    Status.WAITING_US: frozenset(
+        {Status.OPEN, Status.WAITING_CUSTOMER, Status.RESOLVED, Status.CLOSED}
+    ),
     Status.RESOLVED: frozenset({Status.OPEN, Status.CLOSED}),
     Status.CLOSED: frozenset({Status.OPEN}),
 }

@@ -61,9 +61,13 @@ class Ticket(models.Model):
         ordering = ["queue_rank", "queue_at", "id"]
         indexes = [
             models.Index(fields=["queue_rank", "queue_at", "id"], name="ticket_queue"),
-            models.Index(fields=["owner", "queue_rank", "queue_at", "id"], name="ticket_queue_owner"),
+            models.Index(
+                fields=["owner", "queue_rank", "queue_at", "id"], name="ticket_queue_owner"
+            ),
             models.Index(fields=["team", "queue_rank", "queue_at", "id"], name="ticket_queue_team"),
-            models.Index(fields=["status", "queue_rank", "queue_at", "id"], name="ticket_queue_status"),
+            models.Index(
+                fields=["status", "queue_rank", "queue_at", "id"], name="ticket_queue_status"
+            ),
             models.Index(fields=["customer", "created_at"], name="ticket_customer"),
         ]
 
@@ -80,7 +84,7 @@ class Ticket(models.Model):
         text = str(reference).strip().upper()
         prefix = settings.RIGHTDESK_TICKET_PREFIX.upper() + "-"
         if text.startswith(prefix):
-            text = text[len(prefix):]
+            text = text[len(prefix) :]
         if not text.isdigit() or len(text) > 12:
             return None
         number = int(text) - REFERENCE_OFFSET

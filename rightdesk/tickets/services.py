@@ -47,7 +47,11 @@ def append_event(
 ) -> Event:
     """Append one entry to a ticket's timeline (never updated or deleted afterwards)."""
     return Event.objects.create(
-        ticket=ticket, kind=kind, actor=actor, data=data or {}, message=message,
+        ticket=ticket,
+        kind=kind,
+        actor=actor,
+        data=data or {},
+        message=message,
         created_at=at or timezone.now(),
     )
 
@@ -126,8 +130,14 @@ def create_ticket(
     now = at or timezone.now()
     text, safe_html = _bodies(body_text, body_html) if (body_text or body_html) else ("", "")
     ticket = Ticket(
-        subject=subject[:300], channel=channel, priority=priority, customer=customer, team=team,
-        owner=owner, created_at=now, updated_at=now,
+        subject=subject[:300],
+        channel=channel,
+        priority=priority,
+        customer=customer,
+        team=team,
+        owner=owner,
+        created_at=now,
+        updated_at=now,
         triaged_at=now if owner is not None else None,
         waiting_since=now if text else None,
         last_customer_contact_at=now if text else None,
@@ -137,14 +147,25 @@ def create_ticket(
     _queue_position(ticket)
     ticket.save(force_insert=True)
     append_event(
-        ticket=ticket, kind=EventKind.CREATED, actor=actor, at=now,
-        data={"subject": ticket.subject, "channel": channel,
-              "owner": agent_name(owner) if owner else None},
+        ticket=ticket,
+        kind=EventKind.CREATED,
+        actor=actor,
+        at=now,
+        data={
+            "subject": ticket.subject,
+            "channel": channel,
+            "owner": agent_name(owner) if owner else None,
+        },
     )
     if text:
         message = Message.objects.create(
-            ticket=ticket, kind=MessageKind.INBOUND, from_customer=True, author=None,
-            body_text=text, body_html=safe_html, created_at=now,
+            ticket=ticket,
+            kind=MessageKind.INBOUND,
+            from_customer=True,
+            author=None,
+            body_text=text,
+            body_html=safe_html,
+            created_at=now,
         )
         append_event(ticket=ticket, kind=EventKind.MESSAGE, actor=None, message=message, at=now)
     promise_hooks.on_ticket_opened(ticket=ticket, by_customer=actor is None)
@@ -163,8 +184,12 @@ def add_inbound_message(
         raise Invalid("The message is empty.", field="body")
     now = at or timezone.now()
     message = Message.objects.create(
-        ticket=ticket, kind=MessageKind.INBOUND, from_customer=True, body_text=text,
-        body_html=safe_html, created_at=now,
+        ticket=ticket,
+        kind=MessageKind.INBOUND,
+        from_customer=True,
+        body_text=text,
+        body_html=safe_html,
+        created_at=now,
     )
     append_event(ticket=ticket, kind=EventKind.MESSAGE, actor=None, message=message, at=now)
     if ticket.status in (Status.WAITING_CUSTOMER, Status.RESOLVED, Status.CLOSED):
@@ -187,9 +212,16 @@ def _take_if_unowned(ticket: Ticket, actor: User, at: datetime) -> None:
         ticket.owner = actor
         ticket.triaged_at = ticket.triaged_at or at
         append_event(
-            ticket=ticket, kind=EventKind.OWNER, actor=actor, at=at,
-            data={"from": None, "to": agent_name(actor), "to_id": actor.pk,
-                  "note": "Took ownership by answering."},
+            ticket=ticket,
+            kind=EventKind.OWNER,
+            actor=actor,
+            at=at,
+            data={
+                "from": None,
+                "to": agent_name(actor),
+                "to_id": actor.pk,
+                "note": "Took ownership by answering.",
+            },
         )
 
 
@@ -216,7 +248,11 @@ def send_reply(
         raise Invalid("The reply is empty.", field="body")
     now = at or timezone.now()
     message = Message.objects.create(
-        ticket=ticket, kind=MessageKind.REPLY, author=agent, body_text=text, body_html=safe_html,
+        ticket=ticket,
+        kind=MessageKind.REPLY,
+        author=agent,
+        body_text=text,
+        body_html=safe_html,
         created_at=now,
     )
     append_event(ticket=ticket, kind=EventKind.REPLY, actor=agent, message=message, at=now)
@@ -246,13 +282,15 @@ def add_note(*, ticket: Ticket, actor: User | None, body_text: str) -> Message:
         raise Invalid("The note is empty.", field="body")
     now = timezone.now()
     message = Message.objects.create(
-        ticket=ticket, kind=MessageKind.NOTE, author=agent, body_text=text, body_html=safe_html,
+        ticket=ticket,
+        kind=MessageKind.NOTE,
+        author=agent,
+        body_text=text,
+        body_html=safe_html,
         created_at=now,
     )
     append_event(ticket=ticket, kind=EventKind.NOTE, actor=agent, message=message, at=now)
-    Ticket.objects.filter(pk=ticket.pk).update(
-        updated_at=now, message_count=F("message_count") + 1
-    )
+    Ticket.objects.filter(pk=ticket.pk).update(updated_at=now, message_count=F("message_count") + 1)
     return message
 
 
@@ -291,13 +329,24 @@ def log_call(
         ticket.customer.name if direction == CallDirection.INBOUND else ticket.customer.name
     )
     message = Message.objects.create(
-        ticket=ticket, kind=MessageKind.CALL, author=agent,
-        from_customer=direction == CallDirection.INBOUND, body_text=text, body_html=safe_html,
-        created_at=now, call_direction=direction, call_party=party, call_started_at=started,
+        ticket=ticket,
+        kind=MessageKind.CALL,
+        author=agent,
+        from_customer=direction == CallDirection.INBOUND,
+        body_text=text,
+        body_html=safe_html,
+        created_at=now,
+        call_direction=direction,
+        call_party=party,
+        call_started_at=started,
         call_duration_seconds=duration_seconds,
     )
     append_event(
-        ticket=ticket, kind=EventKind.CALL, actor=agent, message=message, at=now,
+        ticket=ticket,
+        kind=EventKind.CALL,
+        actor=agent,
+        message=message,
+        at=now,
         data={"direction": direction, "party": party, "duration_seconds": duration_seconds},
     )
     if direction == CallDirection.OUTBOUND:
@@ -326,8 +375,7 @@ def _set_status(
         raise Invalid(f"Unknown status {target!r}.", field="status")
     if not can_transition(ticket.status, target):
         raise Conflict(
-            f"A ticket cannot go from {ticket.get_status_display()} to "
-            f"{Status(target).label}.",
+            f"A ticket cannot go from {ticket.get_status_display()} to {Status(target).label}.",
             code="invalid_transition",
             field="status",
         )
@@ -342,15 +390,16 @@ def _set_status(
     if target == Status.WAITING_CUSTOMER:
         ticket.waiting_since = None
     append_event(
-        ticket=ticket, kind=EventKind.STATUS, actor=actor, at=now,
+        ticket=ticket,
+        kind=EventKind.STATUS,
+        actor=actor,
+        at=now,
         data={"from": previous, "to": target, "reason": reason},
     )
 
 
 @transaction.atomic
-def change_status(
-    *, ticket: Ticket, actor: User | None, status: str, reason: str = ""
-) -> Ticket:
+def change_status(*, ticket: Ticket, actor: User | None, status: str, reason: str = "") -> Ticket:
     """Move a ticket to another status, as the transition table allows."""
     agent = _require_agent(actor)
     ticket = _lock(ticket)
@@ -376,7 +425,9 @@ def change_priority(*, ticket: Ticket, actor: User | None, priority: int) -> Tic
     if ticket.priority == priority:
         return ticket
     append_event(
-        ticket=ticket, kind=EventKind.PRIORITY, actor=agent,
+        ticket=ticket,
+        kind=EventKind.PRIORITY,
+        actor=agent,
         data={"from": ticket.priority, "to": priority},
     )
     ticket.priority = priority
@@ -419,18 +470,32 @@ def assign_ticket(
     if previous is None or previous.pk != owner.pk:
         if note or previous is not None:
             Handoff.objects.create(
-                ticket=ticket, from_user=previous, to_user=owner, by_user=agent, note=note,
+                ticket=ticket,
+                from_user=previous,
+                to_user=owner,
+                by_user=agent,
+                note=note,
                 created_at=now,
             )
         append_event(
-            ticket=ticket, kind=EventKind.OWNER, actor=agent, at=now,
-            data={"from": agent_name(previous) if previous else None,
-                  "from_id": previous.pk if previous else None,
-                  "to": agent_name(owner), "to_id": owner.pk, "note": note},
+            ticket=ticket,
+            kind=EventKind.OWNER,
+            actor=agent,
+            at=now,
+            data={
+                "from": agent_name(previous) if previous else None,
+                "from_id": previous.pk if previous else None,
+                "to": agent_name(owner),
+                "to_id": owner.pk,
+                "note": note,
+            },
         )
     if team is not None and team.pk != ticket.team_id:
         append_event(
-            ticket=ticket, kind=EventKind.TEAM, actor=agent, at=now,
+            ticket=ticket,
+            kind=EventKind.TEAM,
+            actor=agent,
+            at=now,
             data={"from": ticket.team.name if ticket.team else None, "to": team.name},
         )
         ticket.team = team
@@ -452,8 +517,9 @@ def mark_handoffs_seen(*, ticket: Ticket, user: User) -> int:
         return 0
     now = timezone.now()
     Handoff.objects.filter(pk__in=[h.pk for h in pending]).update(seen_at=now)
-    append_event(ticket=ticket, kind=EventKind.HANDOFF_SEEN, actor=user, at=now,
-                 data={"count": len(pending)})
+    append_event(
+        ticket=ticket, kind=EventKind.HANDOFF_SEEN, actor=user, at=now, data={"count": len(pending)}
+    )
     return len(pending)
 
 
@@ -467,8 +533,11 @@ def merge_tickets(*, source: Ticket, target: Ticket, actor: User | None) -> Tick
     locked = {t.pk: t for t in Ticket.objects.select_for_update().filter(pk__in=[first, second])}
     source, target = locked[source.pk], locked[target.pk]
     if source.customer_id != target.customer_id:
-        raise Conflict("Only tickets of the same customer can be merged.", code="different_customer",
-                       field="target")
+        raise Conflict(
+            "Only tickets of the same customer can be merged.",
+            code="different_customer",
+            field="target",
+        )
     _check_writable(source)
     _check_writable(target)
     now = timezone.now()
@@ -476,14 +545,22 @@ def merge_tickets(*, source: Ticket, target: Ticket, actor: User | None) -> Tick
     Event.objects.filter(ticket=source).update(ticket=target)
     Handoff.objects.filter(ticket=source).update(ticket=target)
     append_event(
-        ticket=target, kind=EventKind.MERGED, actor=agent, at=now,
+        ticket=target,
+        kind=EventKind.MERGED,
+        actor=agent,
+        at=now,
         data={"source": source.reference, "source_subject": source.subject, "messages": moved},
     )
     append_event(
-        ticket=source, kind=EventKind.MERGED_INTO, actor=agent, at=now,
+        ticket=source,
+        kind=EventKind.MERGED_INTO,
+        actor=agent,
+        at=now,
         data={"target": target.reference},
     )
-    if source.waiting_since and (target.waiting_since is None or source.waiting_since < target.waiting_since):
+    if source.waiting_since and (
+        target.waiting_since is None or source.waiting_since < target.waiting_since
+    ):
         target.waiting_since = source.waiting_since
         if target.status in (Status.RESOLVED, Status.CLOSED, Status.WAITING_CUSTOMER):
             _set_status(target, Status.OPEN, actor=agent, reason="merged", at=now)

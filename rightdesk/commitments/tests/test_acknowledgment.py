@@ -240,9 +240,7 @@ def test_every_outbound_path_sends_nothing_without_a_person_but_acknowledgments(
 def test_acknowledgment_escapes_a_hostile_customer_name(
     delivered: list[dict[str, Any]], team: Team
 ) -> None:
-    hostile = create_customer(
-        name='<img src=x onerror="alert(1)"> Eve', emails=["eve@example.com"]
-    )
+    hostile = create_customer(name='<img src=x onerror="alert(1)"> Eve', emails=["eve@example.com"])
     ticket = create_ticket(customer=hostile, subject="Hi", body_text="Hello", team=team)
     html = ticket.acknowledgment.message.body_html
     assert "<img" not in html

@@ -6,6 +6,7 @@ import http.cookiejar
 import os
 import re
 import signal
+import smtplib
 import socket
 import sqlite3
 import subprocess
@@ -142,11 +143,17 @@ def _login(base: str, form: str, landing: str, username: str, password: str) -> 
 def test_serve_demo_starts_serves_and_stops_cleanly(tmp_path: Path, serve: list[Served]) -> None:
     data = tmp_path / "data"
     port = _free_port()
-    served = Served(["--demo", "--port", str(port)], _env(data))
+    smtp_port = _free_port()
+    served = Served(["--demo", "--port", str(port), "--smtp-port", str(smtp_port)], _env(data))
     serve.append(served)
 
     url = served.wait_for_url()
     assert url == f"http://127.0.0.1:{port}/desk/"
+    # The inbound mail gateway runs beside the web server and speaks SMTP.
+    assert f"Mail gateway listening on 127.0.0.1:{smtp_port}" in served.output
+    with smtplib.SMTP("127.0.0.1", smtp_port, timeout=10) as smtp:
+        code, banner = smtp.ehlo()
+    assert code == 250 and b"SIZE" in banner
     base = f"http://127.0.0.1:{port}"
 
     status, content_type, page = _get(f"{base}/admin/login/")
@@ -193,7 +200,7 @@ def test_serve_demo_starts_serves_and_stops_cleanly(tmp_path: Path, serve: list[
     _standalone_worker_round_trip(data)
 
     # A second start on the same folder keeps the key and does not duplicate the demo.
-    again = Served(["--demo", "--no-worker", "--port", str(_free_port())], _env(data))
+    again = Served(["--demo", "--no-worker", "--no-smtpd", "--port", str(_free_port())], _env(data))
     serve.append(again)
     again.wait_for_url()
     assert "Demo data already present." in again.output
@@ -276,7 +283,17 @@ def test_serve_refuses_a_database_that_is_not_durable(tmp_path: Path) -> None:
 def test_serve_warns_when_plain_http_leaves_this_machine(tmp_path: Path) -> None:
     # The warning comes before the durability check, so a refused database ends the run early.
     result = subprocess.run(
-        [sys.executable, "-m", "rightdesk.cli", "serve", "--host", "0.0.0.0", "--port", "0"],
+        [
+            sys.executable,
+            "-m",
+            "rightdesk.cli",
+            "serve",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            "0",
+            "--no-smtpd",
+        ],
         cwd=REPO,
         env=_env(tmp_path / "data", RIGHTDESK_SQLITE=":memory:"),
         capture_output=True,

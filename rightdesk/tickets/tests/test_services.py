@@ -37,8 +37,9 @@ def _written_by_people(ticket: Ticket) -> list[str]:
 
 
 def test_new_ticket_from_customer_waits_in_queue_and_has_a_reference(customer: Customer) -> None:
-    ticket = create_ticket(customer=customer, subject="  Where is my car? ",
-                           body_text="I had it towed in yesterday.")
+    ticket = create_ticket(
+        customer=customer, subject="  Where is my car? ", body_text="I had it towed in yesterday."
+    )
     assert ticket.subject == "Where is my car?"
     assert ticket.reference == f"RD-{ticket.pk + 1000}"
     assert Ticket.pk_from_reference(ticket.reference.lower()) == ticket.pk
@@ -61,8 +62,11 @@ def test_reply_takes_ownership_and_stops_the_wait(customer: Customer, agent: Use
     assert ticket.message_count == 3  # message, acknowledgment, reply
     assert _written_by_people(ticket) == ["inbound", "reply"]
     kinds = _kinds(ticket)
-    assert kinds[kinds.index("reply_sent"):] == [
-        "reply_sent", "owner_changed", "status_changed", "promise_kept"
+    assert kinds[kinds.index("reply_sent") :] == [
+        "reply_sent",
+        "owner_changed",
+        "status_changed",
+        "promise_kept",
     ]  # the reply keeps the acknowledgment's "we will reply by" promise
 
 
@@ -84,8 +88,12 @@ def test_handoff_note_is_kept_for_the_new_owner(
     customer: Customer, agent: User, other_agent: User
 ) -> None:
     ticket = create_ticket(customer=customer, subject="Brakes", owner=agent, actor=agent)
-    assign_ticket(ticket=ticket, actor=agent, owner=other_agent,
-                  note="Customer wants a call before 5pm; quote is on file.")
+    assign_ticket(
+        ticket=ticket,
+        actor=agent,
+        owner=other_agent,
+        note="Customer wants a call before 5pm; quote is on file.",
+    )
     ticket.refresh_from_db()
     assert ticket.owner == other_agent
     handoff = Handoff.objects.get()
@@ -117,8 +125,13 @@ def test_customer_message_reopens_a_resolved_ticket(customer: Customer, agent: U
 
 def test_call_log_records_who_when_and_how_long(customer: Customer, agent: User) -> None:
     ticket = create_ticket(customer=customer, subject="Car", channel=Channel.PHONE, actor=agent)
-    call = log_call(ticket=ticket, actor=agent, direction=CallDirection.OUTBOUND,
-                    summary="Told her the car is in bay 3.", duration_seconds=95)
+    call = log_call(
+        ticket=ticket,
+        actor=agent,
+        direction=CallDirection.OUTBOUND,
+        summary="Told her the car is in bay 3.",
+        duration_seconds=95,
+    )
     assert call.call_party == "Maria Gonzalez" and call.call_duration_seconds == 95
     ticket.refresh_from_db()
     assert ticket.owner == agent
@@ -130,9 +143,10 @@ def test_call_log_records_who_when_and_how_long(customer: Customer, agent: User)
 
 def test_html_from_outside_is_sanitized(customer: Customer) -> None:
     ticket = create_ticket(
-        customer=customer, subject="Hi",
+        customer=customer,
+        subject="Hi",
         body_html='<p onclick="steal()">Hello<script>alert(1)</script>'
-                  '<img src=x onerror="alert(2)"><a href="javascript:evil()">x</a></p>',
+        '<img src=x onerror="alert(2)"><a href="javascript:evil()">x</a></p>',
     )
     message = _people(ticket).get()
     for needle in ("script", "onclick", "onerror", "javascript:"):
