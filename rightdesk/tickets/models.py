@@ -137,6 +137,9 @@ class Handoff(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"Handoff of {self.ticket_id} to {self.to_user_id}"
+
 
 class Event(models.Model):
     """An append-only timeline entry, written in the same transaction as the change."""

@@ -15,9 +15,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from rightdesk.accounts.models import Team
+from rightdesk.accounts.services import agent_name, is_agent
 from rightdesk.channels import hooks as channel_hooks
 from rightdesk.commitments import hooks as promise_hooks
-from rightdesk.accounts.services import agent_name, is_agent
 from rightdesk.core.errors import Conflict, Forbidden, Invalid
 from rightdesk.core.html import html_to_text, sanitize_html, text_to_html
 from rightdesk.customers.models import Customer
@@ -325,9 +325,7 @@ def log_call(
     if started > now + timedelta(minutes=5):
         raise Invalid("A call cannot start in the future.", field="started_at")
     text, safe_html = _bodies(summary, "")
-    party = party.strip()[:200] or (
-        ticket.customer.name if direction == CallDirection.INBOUND else ticket.customer.name
-    )
+    party = party.strip()[:200] or ticket.customer.name
     message = Message.objects.create(
         ticket=ticket,
         kind=MessageKind.CALL,
