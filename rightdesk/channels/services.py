@@ -30,6 +30,7 @@ from rightdesk.channels import smtp_out
 from rightdesk.channels.choices import ChannelEvent, OutState, RawState, Source
 from rightdesk.channels.models import Attachment, Mailbox, OutboundEmail, RawMessage
 from rightdesk.channels.parsing import ParsedEmail, ParseError, message_ids, one_line, parse_email
+from rightdesk.commerce.services.routing import route_contact_to_order_ticket
 from rightdesk.core.errors import Conflict, DomainError, Invalid, NotFound
 from rightdesk.customers.models import ContactKind, ContactPoint, Customer
 from rightdesk.customers.services import create_customer, find_customer_by_contact
@@ -410,7 +411,25 @@ def _place(
     body_text, body_html = _bodies(parsed)
     mailbox = raw.mailbox
     with _placing_message(raw):
-        if ticket is None:
+        # One purchase, one ticket: mail naming one of the sender's orders joins
+        # that order's open ticket instead of opening a second one.
+        routed = (
+            route_contact_to_order_ticket(
+                customer=customer,
+                subject=parsed.subject,
+                body_text=body_text,
+                body_html=body_html,
+                channel=Channel.EMAIL,
+                team=mailbox.team if mailbox else None,
+                at=now,
+            )
+            if ticket is None and not force_new
+            else None
+        )
+        if routed is not None:
+            ticket, message = routed.ticket, routed.message
+            raw.opened_ticket = not routed.joined
+        elif ticket is None:
             ticket = create_ticket(
                 customer=customer,
                 subject=parsed.subject or "(no subject)",

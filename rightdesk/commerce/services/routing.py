@@ -16,6 +16,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from rightdesk.accounts.models import Team
 from rightdesk.commerce.choices import EventKinds
 from rightdesk.commerce.models import Order, OrderLine, TicketOrder
 from rightdesk.commerce.services.orders import ref_key
@@ -153,6 +154,7 @@ def route_contact_to_order_ticket(
     body_html: str = "",
     channel: str = Channel.EMAIL,
     order: Order | None = None,
+    team: Team | None = None,
     at: datetime | None = None,
 ) -> RoutedContact | None:
     """Put a customer's contact about a purchase on that purchase's one ticket.
@@ -191,8 +193,9 @@ def route_contact_to_order_ticket(
         body_text=body_text,
         body_html=body_html,
         channel=channel,
+        team=team,
         at=at,
     )
     link_ticket_to_order(ticket=ticket, order=order, actor=None)
-    first = ticket.messages.order_by("id").first()
+    first = ticket.messages.filter(from_customer=True).order_by("id").first()
     return RoutedContact(ticket=ticket, message=first, order=order, joined=False)
