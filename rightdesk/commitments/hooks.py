@@ -7,7 +7,7 @@ gets its acknowledgment and a customer's update request is recognised as a chase
 
 from __future__ import annotations
 
-from rightdesk.tickets.choices import CallDirection
+from rightdesk.tickets.choices import CallDirection, Channel
 from rightdesk.tickets.models import Message, Ticket
 
 
@@ -25,7 +25,8 @@ def on_ticket_opened(*, ticket: Ticket, by_customer: bool) -> None:
     refresh_ticket_sla(ticket=ticket, now=ticket.created_at)
     # Machine-written mail (auto-replies, lists, bounces) never gets an
     # acknowledgment: two robots answering each other is a mail loop.
-    if by_customer and not opened_by_automatic_mail(ticket=ticket):
+    machine_mail = ticket.channel == Channel.EMAIL and opened_by_automatic_mail(ticket=ticket)
+    if by_customer and not machine_mail:
         acknowledge_ticket(ticket=ticket)
 
 
