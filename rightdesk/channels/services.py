@@ -114,6 +114,12 @@ def is_own_message_id(message_id: str) -> bool:
     )
 
 
+def placing_automatic_mail() -> bool:
+    """Is the message being placed right now machine-written? (No query: for hooks.)"""
+    current = _placing.get()
+    return current is not None and current.is_auto_generated
+
+
 def opened_by_automatic_mail(*, ticket: Ticket) -> bool:
     """Was this ticket opened by machine-written mail (auto-reply, list, bounce)?
 

@@ -7,26 +7,27 @@ gets its acknowledgment and a customer's update request is recognised as a chase
 
 from __future__ import annotations
 
-from rightdesk.tickets.choices import CallDirection, Channel
+from rightdesk.tickets.choices import CallDirection
 from rightdesk.tickets.models import Message, Ticket
 
 
-def on_ticket_opened(*, ticket: Ticket, by_customer: bool) -> None:
+def on_ticket_opened(
+    *, ticket: Ticket, by_customer: bool, first_message: Message | None = None
+) -> None:
     """A ticket was opened (by the customer when ``by_customer``): start its SLA
     clocks and, for a customer, send the one acknowledgment."""
-    from rightdesk.channels.services import opened_by_automatic_mail
+    from rightdesk.channels.services import placing_automatic_mail
     from rightdesk.commitments.services import acknowledge_ticket
     from rightdesk.quality.services import score_inbound
-    from rightdesk.sla.services import refresh_ticket_sla
+    from rightdesk.sla.services import start_ticket_sla
 
-    first = ticket.messages.filter(from_customer=True).order_by("created_at", "id").first()
-    if first is not None:
-        score_inbound(message=first)
-    refresh_ticket_sla(ticket=ticket, now=ticket.created_at)
+    if first_message is not None:
+        score_inbound(message=first_message, new=True)
+    start_ticket_sla(ticket=ticket)
     # Machine-written mail (auto-replies, lists, bounces) never gets an
     # acknowledgment: two robots answering each other is a mail loop.
-    machine_mail = ticket.channel == Channel.EMAIL and opened_by_automatic_mail(ticket=ticket)
-    if by_customer and not machine_mail:
+    # A ticket is opened by mail only while the gateway's message is being placed.
+    if by_customer and not placing_automatic_mail():
         acknowledge_ticket(ticket=ticket)
 
 

@@ -142,7 +142,7 @@ def sentiment_label(compound: float) -> str:
 
 
 @transaction.atomic
-def score_inbound(*, message: Message) -> MessageSentiment | None:
+def score_inbound(*, message: Message, new: bool = False) -> MessageSentiment | None:
     """Score how a customer's message reads and keep it for customer health.
 
     Only customer messages are scored (None otherwise); scoring again replaces
@@ -151,15 +151,15 @@ def score_inbound(*, message: Message) -> MessageSentiment | None:
     if not message.from_customer:
         return None
     scores = vader().polarity_scores(message.body_text or "")
-    sentiment, _ = MessageSentiment.objects.update_or_create(
-        message=message,
-        defaults={
-            "compound": scores["compound"],
-            "negative": scores["neg"],
-            "neutral": scores["neu"],
-            "positive": scores["pos"],
-            "label": sentiment_label(scores["compound"]),
-            "scored_at": timezone.now(),
-        },
-    )
+    values = {
+        "compound": scores["compound"],
+        "negative": scores["neg"],
+        "neutral": scores["neu"],
+        "positive": scores["pos"],
+        "label": sentiment_label(scores["compound"]),
+        "scored_at": timezone.now(),
+    }
+    if new:  # a message created in this transaction cannot have a score yet
+        return MessageSentiment.objects.create(message=message, **values)
+    sentiment, _ = MessageSentiment.objects.update_or_create(message=message, defaults=values)
     return sentiment

@@ -299,6 +299,31 @@ def refresh_ticket_sla(*, ticket: Ticket, now: datetime | None = None) -> Ticket
     return row
 
 
+def start_ticket_sla(*, ticket: Ticket) -> TicketSla:
+    """Start the clocks of a ticket that was just created, in one INSERT.
+
+    A brand-new ticket has no replies, pauses or resolution yet, so its facts
+    come from the row itself instead of three more queries. A back-dated ticket
+    that is already past a target takes the full path, which records the breach.
+    """
+    now = ticket.created_at
+    policy = policy_for_ticket(ticket)
+    facts = TicketFacts(
+        created_at=ticket.created_at,
+        first_response_at=None,
+        waiting_since=ticket.waiting_since,
+        resolved_at=None,
+        pauses=(),
+    )
+    clocks = compute_clocks(facts=facts, policy=policy, hours=hours_for_team(ticket.team), now=now)
+    if any(clock.state == ClockState.BREACHED for clock in clocks):
+        return refresh_ticket_sla(ticket=ticket, now=now)
+    row = TicketSla(ticket=ticket, policy=policy if policy.pk else None)
+    _store(row, clocks, now)
+    row.save(force_insert=True)
+    return row
+
+
 def _evaluate(row: TicketSla, ticket: Ticket, now: datetime) -> int:
     """Compute the clocks, record new breaches, store due times; returns new breaches."""
     policy = policy_for_ticket(ticket)

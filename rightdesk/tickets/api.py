@@ -114,7 +114,9 @@ def post_ticket(request: HttpRequest, payload: TicketCreate) -> Status[Ticket]:
             owner=owner,
             actor=None if payload.from_customer else agent,
         )
-    return Status(201, _detail(agent, ticket))
+    fresh = access_ticket(agent, ticket.pk)
+    fresh.pending_handoffs = []  # type: ignore[attr-defined]  # a new ticket has no handoffs yet
+    return Status(201, fresh)
 
 
 def _customer_for(agent: User, payload: TicketCreate) -> Customer:

@@ -157,6 +157,7 @@ def create_ticket(
             "owner": agent_name(owner) if owner else None,
         },
     )
+    message: Message | None = None
     if text:
         message = Message.objects.create(
             ticket=ticket,
@@ -168,7 +169,7 @@ def create_ticket(
             created_at=now,
         )
         append_event(ticket=ticket, kind=EventKind.MESSAGE, actor=None, message=message, at=now)
-    promise_hooks.on_ticket_opened(ticket=ticket, by_customer=actor is None)
+    promise_hooks.on_ticket_opened(ticket=ticket, by_customer=actor is None, first_message=message)
     return ticket
 
 
