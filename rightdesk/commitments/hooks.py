@@ -37,7 +37,7 @@ def on_customer_contact(*, message: Message) -> None:
     from rightdesk.quality.services import score_inbound
     from rightdesk.sla.services import refresh_ticket_sla
 
-    score_inbound(message=message)
+    score_inbound(message=message, new=True)  # called right after the message is recorded
     record_chase(message=message)
     refresh_ticket_sla(ticket=message.ticket, now=message.created_at)
 

@@ -2,11 +2,11 @@
 
 Usage (SQLite in a fresh temporary folder, the default)::
 
-    python bench/email.py --messages 2000
+    python bench/mail_throughput.py --messages 2000
 
 PostgreSQL (a scratch database that is dropped and re-created)::
 
-    python bench/email.py --database-url postgres://postgres@127.0.0.1:5432/rd_bench_email
+    python bench/mail_throughput.py --database-url postgres://postgres@127.0.0.1:5432/rd_bench_email
 
 The gateway runs as its own process (``manage.py smtpd``) exactly as in
 production; this process sends the mail over SMTP from a thread and works as
