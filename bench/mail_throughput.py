@@ -20,8 +20,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# This file is named email.py: keep its folder off the path so the standard
-# library's ``email`` package is the one imported below.
+# Import the project from the repository root, not from this folder.
 ROOT = Path(__file__).resolve().parents[1]
 sys.path = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
