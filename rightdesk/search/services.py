@@ -1,6 +1,6 @@
 """Full-text search over tickets (subjects and every message) and customers.
 
-One results contract on both backends: SQLite FTS5 (bm25) on the embedded
+One results contract on both backends: SQLite FTS5 on the embedded
 default, PostgreSQL tsvector (ts_rank) otherwise. A query is reduced to plain
 words (letters and digits), so nothing a user types can break the search
 syntax. Every word must match; the last word, as it may still be being
@@ -130,13 +130,18 @@ def _sqlite_sources(
 ) -> list[tuple[str, list[Any]]]:
     """Newest subject and message matches of one FTS5 expression, as (sql, params).
 
+    Each matching document scores a constant (a subject counts double): bm25()
+    would read the whole posting list of every term to weigh it, which makes a
+    search over a common word grow with the size of the desk. Tickets rank by
+    how many of their documents match, then newest first.
+
     A merged ticket's subject counts for its survivor ``s``. Messages always
     sit on a survivor (a merge moves them), so without filters the ticket row
     is not read at all.
     """
     subject = f"""SELECT * FROM (
   SELECT s.id AS ticket_id, NULL AS message_id, {tag} AS term,
-         -bm25(search_ticket_fts) * {SUBJECT_WEIGHT} AS score
+         {float(SUBJECT_WEIGHT)} AS score
   FROM search_ticket_fts
   JOIN tickets_ticket t ON t.id = search_ticket_fts.rowid
   JOIN tickets_ticket s ON s.id = COALESCE(t.merged_into_id, t.id)
@@ -145,7 +150,7 @@ def _sqlite_sources(
     ticket_join = "JOIN tickets_ticket s ON s.id = m.ticket_id" if where else ""
     message = f"""SELECT * FROM (
   SELECT m.ticket_id AS ticket_id, m.id AS message_id, {tag} AS term,
-         -bm25(search_message_fts) AS score
+         1.0 AS score
   FROM search_message_fts
   JOIN tickets_message m ON m.id = search_message_fts.rowid
   {ticket_join}
