@@ -58,6 +58,7 @@ def context_of(raw: dict[str, Any]) -> CheckContext:
         items=[
             Field(label=label, value=value, kind="item") for label, value in raw.get("items", [])
         ],
+        order_lines=list(raw.get("order_lines", [])),
         last_customer_message=raw.get("last_customer_message", ""),
         subject=raw.get("subject", ""),
         other_names=list(raw.get("other_names", [])),
@@ -178,6 +179,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--errors", choices=(*SPLITS, "all"), default=None)
     parser.add_argument("--no-timing", action="store_true")
+    parser.add_argument(
+        "--splits", nargs="+", choices=SPLITS, default=list(SPLITS), help="evaluate only these"
+    )
     args = parser.parse_args()
     rows = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line]
     fresh = [json.loads(line) for line in FRESH.read_text(encoding="utf-8").splitlines() if line]
@@ -190,7 +194,7 @@ def main() -> None:
     source = "rightdesk.commitments.detection + local" if promise_detector() else "local"
     print(f"promise detector: {source}")
     summaries: dict[str, Summary] = {}
-    for split in SPLITS:
+    for split in args.splits:
         chosen = fresh if split == "fresh" else [r for r in rows if r["split"] == split]
         if args.errors in (split, "all"):
             print(f"\nmisses in {split} ({len(chosen)} drafts)")

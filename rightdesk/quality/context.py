@@ -40,6 +40,20 @@ def _orders(customer: Customer) -> list[str]:
     )
 
 
+def _order_lines(customer: Customer) -> list[str]:
+    """Product names on the customer's recent orders (not fees), to tell their things apart."""
+    if not apps.is_installed("rightdesk.commerce"):
+        return []
+    line_model: Any = apps.get_model("commerce", "OrderLine")
+    names = (
+        line_model.objects.filter(order__customer=customer)
+        .exclude(kind="fee")
+        .order_by("-order_id", "id")
+        .values_list("product", flat=True)[:30]
+    )
+    return list(dict.fromkeys(names))
+
+
 def _items(ticket: Ticket) -> list[Field]:
     if not apps.is_installed("rightdesk.custody"):
         return []
@@ -101,6 +115,7 @@ def build_context(*, ticket: Ticket, author: User | None) -> CheckContext:
         contacts=contacts,
         orders=_orders(customer),
         items=_items(ticket),
+        order_lines=_order_lines(customer),
         last_customer_message=last or "",
         subject=ticket.subject,
         other_names=sorted(set(others)),

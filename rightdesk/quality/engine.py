@@ -31,8 +31,9 @@ KINDS = (
     "canned",
     "promise",
 )
-#: Kinds that judge the respect of a sentence; hostile tone defers to them.
-RESPECT_KINDS = frozenset({"disrespect", "profanity", "condescension", "arrogance"})
+#: Kinds that judge the respect of a sentence; hostile tone defers to them (one tone
+#: finding per sentence: a shouted "STOP WRITING" is shouting, not also hostile).
+RESPECT_KINDS = frozenset({"disrespect", "profanity", "condescension", "arrogance", "shouting"})
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,8 @@ class CheckContext:
     contacts: list[Field] = field(default_factory=list)
     orders: list[str] = field(default_factory=list)
     items: list[Field] = field(default_factory=list)
+    #: Product names of the lines of the customer's orders ("Oak bench 140 cm").
+    order_lines: list[str] = field(default_factory=list)
     last_customer_message: str = ""
     subject: str = ""
     other_names: list[str] = field(default_factory=list)
@@ -343,6 +346,9 @@ def _is_profane(rules: Rules, raw: str) -> bool:
             return True
         if any(candidate.startswith(root) for root in rules.profanity_roots):
             return True
+        # Compounds ("clusterfuck", "shitshow"): roots that are profane anywhere in a word.
+        if any(root in candidate for root in rules.profanity_infix):
+            return True
     return False
 
 
@@ -417,9 +423,12 @@ def vader() -> Any:
     return _VADER
 
 
-_SECOND_PERSON = re.compile(
-    r"\b(?:you|your|you're|youre|yours|yourself|you've|you'd|you'll)\b", re.IGNORECASE
-)
+#: Quoted words: an agent quoting the customer ("you called it 'a disgrace'") is not hostile.
+_QUOTED = re.compile(r"\"[^\"\n]*\"|\u201c[^\u201d\n]*\u201d|(?<!\w)'[^'\n]{3,}'(?!\w)")
+
+
+def _unquoted(sentence: str) -> str:
+    return _QUOTED.sub(lambda m: " " * len(m.group()), sentence)
 
 
 def check_hostile(
@@ -441,11 +450,19 @@ def check_hostile(
     threshold = rules.thresholds.get("hostile_compound", -0.55)
     min_words = int(rules.thresholds.get("hostile_min_words", 4))
     analyser = vader()
+    target = rules.patterns.get("hostile_target")
+    own_failure = rules.patterns.get("own_failure")
     for start, end in spans:
         if _overlaps((start, end), taken) or (start, end) in flagged:
             continue
-        sentence = draft[start:end]
-        if len(sentence.split()) < min_words or not _SECOND_PERSON.search(sentence):
+        sentence = _unquoted(draft[start:end])
+        if len(sentence.split()) < min_words:
+            continue
+        # Negative words count only when aimed at the customer (you as the subject, your
+        # behaviour), not in an apology or a statement of our own failure.
+        if target is None or not target.search(sentence):
+            continue
+        if own_failure is not None and own_failure.search(sentence):
             continue
         lowered = sentence.lower()
         if any(marker in lowered for marker in rules.empathy):
@@ -603,7 +620,77 @@ def _case_terms(rules: Rules, ctx: CheckContext) -> set[str]:
     return _content_terms(rules, text, _people(rules, ctx))
 
 
+def _things(rules: Rules, ctx: CheckContext) -> list[tuple[str, set[str]]]:
+    """The customer's separate things (order lines, items held), each with its own terms.
+
+    A term shared by two things ("oak" in "Oak table" and "Oak bench") tells them
+    apart from nothing, so each thing keeps only the terms no other thing has.
+    """
+    people = _people(rules, ctx)
+    named: list[tuple[str, str]] = [(line, line) for line in ctx.order_lines if line.strip()]
+    group: dict[str, str] = {}
+    groups: list[dict[str, str]] = []
+    for item in ctx.items:
+        label = item.label.lower()
+        if label in group:  # the same field again: the next item starts here
+            groups.append(group)
+            group = {}
+        group[label] = item.value
+    if group:
+        groups.append(group)
+    for fields in groups:
+        chosen = [v for k, v in fields.items() if k in rules.item_name_fields] or list(
+            fields.values()
+        )
+        named.append((" ".join(chosen), " ".join(chosen)))
+    terms = [(name, _content_terms(rules, text, people)) for name, text in named]
+    out: list[tuple[str, set[str]]] = []
+    for index, (name, own) in enumerate(terms):
+        others: set[str] = set()
+        for other_index, (_other, other_terms) in enumerate(terms):
+            if other_index != index:
+                others |= other_terms
+        distinct = own - others
+        if distinct:
+            out.append((name, distinct))
+    return out
+
+
+def _other_thing(rules: Rules, ctx: CheckContext, draft: str) -> Finding | None:
+    """The reply names another of the customer's things and none of those they wrote about."""
+    things = _things(rules, ctx)
+    if len(things) < 2:
+        return None
+    people = _people(rules, ctx)
+    asked_terms = _case_terms(rules, ctx)
+    reply_terms = _content_terms(rules, draft, people)
+    asked = [name for name, terms in things if terms & asked_terms]
+    named = [(name, terms & reply_terms) for name, terms in things if terms & reply_terms]
+    if not asked or not named or any(name in asked for name, _ in named):
+        return None
+    name, hit = named[0]
+    lowered = draft.lower()
+    start = min((i for i in (lowered.find(t) for t in hit) if i >= 0), default=-1)
+    if start < 0:
+        stripped = draft.strip()
+        start, end = draft.find(stripped[:1]), draft.find(stripped[:1]) + len(stripped)
+    else:
+        match = WORD_RE.match(draft, start)
+        end = match.end() if match else start + 1
+    return _finding(
+        rules,
+        "off_issue",
+        start,
+        end,
+        draft,
+        f"The customer wrote about {', '.join(asked)}; the reply is about {name}.",
+    )
+
+
 def check_off_issue(rules: Rules, ctx: CheckContext, draft: str) -> list[Finding]:
+    other = _other_thing(rules, ctx, draft)
+    if other is not None:
+        return [other]
     asked = _case_terms(rules, ctx)
     if len(asked) < int(rules.thresholds.get("off_issue_min_terms", 2)):
         return []

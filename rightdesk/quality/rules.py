@@ -32,6 +32,8 @@ PHRASE_LISTS = (
     "promise",
     "request_cues",
     "request_negations",
+    "hostile_target",
+    "own_failure",
 )
 
 
@@ -81,8 +83,10 @@ class Rules:
     empathy: tuple[str, ...]
     profanity_words: frozenset[str]
     profanity_roots: tuple[str, ...]
+    profanity_infix: tuple[str, ...]
     profanity_allow: frozenset[str]
     leet: dict[str, str]
+    item_name_fields: frozenset[str]
     extras: dict[str, Any] = field(default_factory=dict)
 
 
@@ -211,8 +215,10 @@ def compile_rules(data: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> Rul
         empathy=tuple(data.get("empathy", [])),
         profanity_words=frozenset(w.lower() for w in profanity.get("words", [])),
         profanity_roots=tuple(r.lower() for r in profanity.get("roots", [])),
+        profanity_infix=tuple(r.lower() for r in profanity.get("infix_roots", [])),
         profanity_allow=frozenset(w.lower() for w in profanity.get("allow", [])),
         leet=dict(profanity.get("leet", {})),
+        item_name_fields=frozenset(f.lower() for f in data.get("item_name_fields", [])),
     )
 
 

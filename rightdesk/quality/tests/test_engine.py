@@ -166,3 +166,126 @@ def test_admin_entries_extend_the_shipped_lists() -> None:
     kinds = [(f.kind, draft[f.start : f.end]) for f in run_checks(ctx(), draft, rules)]
     assert kinds == [("arrogance", "we are too good for this"), ("shouting", "CAR IS")]
     assert [f.kind for f in run_checks(ctx(), draft, RULES)] == []
+
+
+# ------------------------------------------------ second round: rules that generalise
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        # An apology for our own failure, negative words and all.
+        "Hi Maria,\nYou are right to be angry: nobody rang you, which is our mistake.",
+        # The customer's own angry words, quoted back.
+        'Hi Maria, you called the tow "a disgrace and a nightmare", and it was a bad day for you.',
+        # Negative, but about a letter, not about the customer.
+        "Hi Maria,\nThe insurer's rejection letter was wrong and unfair, and I have contested it.",
+    ],
+)
+def test_hostile_tone_ignores_negative_but_respectful(draft: str) -> None:
+    assert [k for k, _ in found(draft) if k == "hostile_tone"] == []
+
+
+@pytest.mark.parametrize(
+    ("draft", "span"),
+    [
+        (
+            "Hi Maria,\nKindly stop emailing our director about the car.",
+            "stop emailing",
+        ),
+        (
+            "Hi Maria,\nYou are making this far harder than it needs to be with the car.",
+            "You are making this far harder",
+        ),
+        (
+            "Hi Maria,\nNobody will move your car first just because you demand it.",
+            "just because you demand",
+        ),
+    ],
+)
+def test_hostile_tone_polite_wording_aimed_at_the_customer(draft: str, span: str) -> None:
+    assert found(draft) == [("hostile_tone", span)]
+
+
+def test_shouted_sentence_is_shouting_not_also_hostile() -> None:
+    draft = "Hi Maria,\nYour car is on the lot. PLEASE STOP CALLING THE SHOP."
+    assert found(draft) == [("shouting", "PLEASE STOP CALLING THE SHOP")]
+
+
+@pytest.mark.parametrize(
+    ("draft", "span"),
+    [
+        (
+            "Hi Maria,\nThe tow yard was a clusterfuck, sorry. Your car is on our lot.",
+            "clusterfuck",
+        ),
+        ("Hi Maria,\nThe tow yard was a total shitshow. Your car is on our lot.", "shitshow"),
+        ("Hi Maria,\nThe driver buggered up the tow. Your car is on our lot.", "buggered"),
+    ],
+)
+def test_profanity_compounds(draft: str, span: str) -> None:
+    assert found(draft) == [("profanity", span)]
+
+
+def test_profanity_compounds_keep_allowed_words() -> None:
+    assert found("Hi Maria,\nYour car is on the lot; the shiitake delivery van moved it.") == []
+
+
+@pytest.mark.parametrize(
+    ("draft", "span"),
+    [
+        ("Hi Maria,\nLet me spell it out for you: your car is on the lot.", "Let me spell it out"),
+        ("Hi Maria,\nSurely you understand that a towed car takes time.", "Surely you understand"),
+        ("Hi Maria,\nYour car is on the lot, sweetie.", ", sweetie"),
+        (
+            "Hi Maria,\nAny reasonable person would wait for the estimate on a towed car.",
+            "Any reasonable person",
+        ),
+    ],
+)
+def test_condescension_addressed_to_the_customer(draft: str, span: str) -> None:
+    assert found(draft) == [("condescension", span)]
+
+
+def _shop_ctx() -> CheckContext:
+    return ctx(
+        customer_name="Siobhán Murphy",
+        preferred_name="",
+        facts=[],
+        contacts=[],
+        orders=["FN-55102"],
+        order_lines=["Oak dining table", "Oak bench", "Linen cushions"],
+        last_customer_message="Order FN-55102 arrived but the oak bench is missing. Where is it?",
+        subject="Missing bench",
+        other_names=[],
+    )
+
+
+def test_off_issue_names_another_line_of_the_same_order() -> None:
+    draft = "Hi Siobhán,\nThe linen cushions from order FN-55102 wash at 30 degrees."
+    finding = only(draft, "off_issue", _shop_ctx())
+    assert draft[finding.start : finding.end] == "linen"
+    assert finding.explanation == (
+        "The customer wrote about Oak bench; the reply is about Linen cushions."
+    )
+
+
+def test_off_issue_not_raised_for_the_line_asked_about() -> None:
+    draft = "Hi Siobhán,\nThe oak bench from order FN-55102 left our depot today."
+    assert found(draft, _shop_ctx()) == []
+
+
+def test_off_issue_tells_items_held_apart() -> None:
+    context = ctx(
+        items=[
+            Field(label="Make", value="Trek", kind="item"),
+            Field(label="Model", value="Domane", kind="item"),
+            Field(label="Make", value="Brompton", kind="item"),
+            Field(label="Model", value="C Line", kind="item"),
+        ],
+        last_customer_message="Is my Trek ready? The brakes were due on Wednesday.",
+        subject="Trek brakes",
+    )
+    draft = "Hi Maria,\nYour Brompton has new tyres and waits at the counter."
+    assert found(draft, context) == [("off_issue", "Brompton")]
+    assert found("Hi Maria,\nYour Trek has new brake pads and waits at the counter.", context) == []
