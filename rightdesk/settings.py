@@ -157,7 +157,13 @@ RIGHTDESK_MAX_UPLOAD_BYTES = env_int("RIGHTDESK_MAX_UPLOAD_BYTES", 25 * 1024 * 1
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 
 # E-mail: outgoing relay (Django's names), the inbound gateway and its limits.
-EMAIL_HOST = env_str("EMAIL_HOST", "127.0.0.1")
+# Without EMAIL_HOST no mail leaves the machine: every outgoing message (replies,
+# acknowledgments, agent notifications) is written as a file to DATA_DIR/mail-out,
+# so an embedded install or a demo never fails on a missing mail server.
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_FILE_PATH = DATA_DIR / "mail-out"
+if not EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+import time
+import uuid
 from email.headerregistry import Address
 from email.message import EmailMessage
+from pathlib import Path
 
 from django.conf import settings
 
@@ -37,8 +40,25 @@ def _classify(code: int, text: str) -> Exception:
     return PermanentSendError(detail)
 
 
+def _write_to_folder(msg: EmailMessage, *, sender: str, recipients: list[str]) -> Path:
+    folder = Path(settings.EMAIL_FILE_PATH)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:12]}.eml"
+    envelope = f"X-Envelope-From: {sender}\nX-Envelope-To: {', '.join(recipients)}\n"
+    path = folder / name
+    path.write_bytes(envelope.encode() + msg.as_bytes())
+    return path
+
+
 def send(msg: EmailMessage, *, sender: str, recipients: list[str]) -> None:
-    """Send ``msg`` through ``EMAIL_HOST``; raise Transient/PermanentSendError on failure."""
+    """Send ``msg`` through ``EMAIL_HOST``; raise Transient/PermanentSendError on failure.
+
+    With no ``EMAIL_HOST`` configured the message is written to the local
+    mail-out folder instead (see settings), never silently dropped.
+    """
+    if not settings.EMAIL_HOST:
+        _write_to_folder(msg, sender=sender, recipients=recipients)
+        return
     host, port = settings.EMAIL_HOST, settings.EMAIL_PORT
     timeout = settings.EMAIL_TIMEOUT
     try:

@@ -228,3 +228,22 @@ def test_interrupted_send_is_reported_not_repeated(sink: Sink, ticket: Ticket, a
     assert "may or may not have been sent" in outbound.last_error
     assert sink.received == []
     assert ticket.events.filter(kind=ChannelEvent.SEND_FAILED).count() == 1
+
+
+def test_without_a_mail_server_replies_are_written_to_the_mail_out_folder(
+    settings: object, ticket: Ticket, agent: User, tmp_path: object
+) -> None:
+    from pathlib import Path
+
+    folder = Path(str(tmp_path)) / "mail-out"
+    settings.EMAIL_HOST = ""  # type: ignore[attr-defined]
+    settings.EMAIL_FILE_PATH = folder  # type: ignore[attr-defined]
+    reply = send_reply(ticket=ticket, actor=agent, body_text="Ready on Friday.")
+    outbound = OutboundEmail.objects.get(ticket_message=reply)
+    assert deliver_outbound(outbound_id=outbound.pk) == OutState.SENT
+    files = list(folder.glob("*.eml"))
+    assert len(files) == 1
+    text = files[0].read_text()
+    assert "X-Envelope-To: maria@example.com" in text
+    assert f"Message-ID: {outbound.message_id}" in text
+    assert "Ready on Friday." in text
