@@ -17,9 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Case, Q, QuerySet, Sum, When
@@ -46,6 +44,8 @@ from rightdesk.commitments.choices import CommitmentStatus
 from rightdesk.commitments.choices import Kind as CommitmentKind
 from rightdesk.commitments.services import cancel_commitment, create_commitment, keep_commitment
 from rightdesk.core.errors import Conflict, Forbidden, Invalid
+from rightdesk.sla.hours import BusinessHours
+from rightdesk.sla.services import hours_for_team
 from rightdesk.tickets.choices import Channel
 from rightdesk.tickets.models import Ticket
 
@@ -92,35 +92,26 @@ class RefundQuote:
 # ---------------------------------------------------------------- the SLA clock
 
 
-def add_business_days(start: datetime, days: int, tz: ZoneInfo) -> datetime:
-    """The end of the ``days``-th business day (Mon-Fri) after ``start``'s local date.
+def add_business_days(start: datetime, days: int, hours: BusinessHours) -> datetime:
+    """The end of the ``days``-th business day after ``start``'s local date.
 
-    Approved on Monday with 2 days: due at the end of Wednesday (Thursday 00:00
-    local). Approved on Saturday: due at the end of Tuesday.
+    A business day is one the team's calendar opens at all, so weekends,
+    public holidays and custom closures do not count. Approved on Monday with
+    2 days: due at the end of Wednesday (Thursday 00:00 local). Approved on
+    Saturday: due at the end of Tuesday.
     """
-    day = start.astimezone(tz).date()
+    day = start.astimezone(hours.zone).date()
     counted = 0
     while counted < days:
         day += timedelta(days=1)
-        if day.weekday() < 5:
+        if hours.day_intervals(day):
             counted += 1
-    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
-    return end
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=hours.zone)
 
 
 def refund_policy() -> RefundPolicy:
     policy, _ = RefundPolicy.objects.get_or_create(pk=1)
     return policy
-
-
-def _zone_for(refund: Refund) -> ZoneInfo:
-    name = settings.TIME_ZONE
-    if refund.ticket is not None and refund.ticket.team is not None:
-        name = refund.ticket.team.time_zone or name
-    try:
-        return ZoneInfo(name)
-    except (KeyError, ValueError):
-        return ZoneInfo("UTC")
 
 
 # ---------------------------------------------------------------- quoting
@@ -435,7 +426,8 @@ def approve_refund(*, refund: Refund, actor: User | None, at: datetime | None = 
     refund.approved_by = agent
     refund.approved_at = now
     refund.sla_business_days = days
-    refund.due_at = add_business_days(now, days, _zone_for(refund))
+    team = refund.ticket.team if refund.ticket is not None else None
+    refund.due_at = add_business_days(now, days, hours_for_team(team))
     refund.promise_state = PromiseState.OPEN
     if refund.ticket is not None:
         refund.commitment = create_commitment(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -27,17 +27,27 @@ from rightdesk.commerce.services.refunds import (
 from rightdesk.commerce.tests.factories import PLACED, seed001_order, shop
 from rightdesk.core.errors import Conflict, Forbidden, Invalid
 from rightdesk.customers.models import Customer
+from rightdesk.sla.hours import BusinessHours
 
 CHICAGO = ZoneInfo("America/Chicago")
 
 
 def test_business_days_skip_the_weekend() -> None:
+    hours = BusinessHours(zone=CHICAGO)
     monday = datetime(2025, 3, 3, 10, 0, tzinfo=CHICAGO)
-    assert add_business_days(monday, 2, CHICAGO) == datetime(2025, 3, 6, 0, 0, tzinfo=CHICAGO)
+    assert add_business_days(monday, 2, hours) == datetime(2025, 3, 6, 0, 0, tzinfo=CHICAGO)
     friday = datetime(2025, 3, 7, 16, 0, tzinfo=CHICAGO)
-    assert add_business_days(friday, 2, CHICAGO) == datetime(2025, 3, 12, 0, 0, tzinfo=CHICAGO)
+    assert add_business_days(friday, 2, hours) == datetime(2025, 3, 12, 0, 0, tzinfo=CHICAGO)
     saturday = datetime(2025, 3, 8, 9, 0, tzinfo=CHICAGO)
-    assert add_business_days(saturday, 2, CHICAGO) == datetime(2025, 3, 12, 0, 0, tzinfo=CHICAGO)
+    assert add_business_days(saturday, 2, hours) == datetime(2025, 3, 12, 0, 0, tzinfo=CHICAGO)
+
+
+def test_business_days_skip_public_holidays_and_closures() -> None:
+    # Approved the Wednesday before Thanksgiving 2025 (27 Nov): Thursday is a US
+    # holiday, the shop closes on Friday 28 too, so day 1 is Monday, day 2 Tuesday.
+    hours = BusinessHours(zone=CHICAGO, country="US", closed_dates=[date(2025, 11, 28)])
+    wednesday = datetime(2025, 11, 26, 15, 0, tzinfo=CHICAGO)
+    assert add_business_days(wednesday, 2, hours) == datetime(2025, 12, 3, 0, 0, tzinfo=CHICAGO)
 
 
 def test_one_item_takes_its_proportional_share_of_the_order_fee(customer: Customer) -> None:
