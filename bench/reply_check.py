@@ -1,6 +1,6 @@
 """Reply-check benchmark: precision and recall per kind on the labelled drafts, and speed.
 
-    python bench/reply_check.py               # dev, heldout and fresh, timing
+    python bench/reply_check.py               # dev, heldout, fresh and offissue, timing
     python bench/reply_check.py --errors dev  # also list the misses of one split
 
 The evaluation set (bench/data/reply_check_eval.jsonl) holds drafts written for
@@ -8,7 +8,12 @@ this project, each with its ticket context and the kinds a careful reviewer
 expects. Rules are tuned on the "dev" split only; "heldout" is reported to show
 how well the rules generalise. "fresh" (bench/data/reply_check_fresh.jsonl) is a
 second, later set of new situations (other businesses, names and wordings),
-written before a round of rule changes and never tuned on. Runs the same pure
+written before a round of rule changes and never tuned on. "offissue"
+(bench/data/reply_check_offissue.jsonl) targets the off-issue check: drafts that
+answer another question, order or item, or an earlier question, beside on-issue
+near-misses (short "we're on it" replies naming the issue, paraphrases, answers
+to several questions); written before the off-issue rules were reworked and
+never tuned on. Runs the same pure
 check as the console, with the shipped rules and no database.
 """
 
@@ -39,7 +44,8 @@ from rightdesk.quality.services import promise_detector  # noqa: E402
 
 DATA = ROOT / "bench" / "data" / "reply_check_eval.jsonl"
 FRESH = ROOT / "bench" / "data" / "reply_check_fresh.jsonl"
-SPLITS = ("dev", "heldout", "fresh")
+OFFISSUE = ROOT / "bench" / "data" / "reply_check_offissue.jsonl"
+SPLITS = ("dev", "heldout", "fresh", "offissue")
 TARGET_PRECISION = 0.9
 TARGET_RECALL = 0.85
 TARGET_CLEAN_BLOCKED = 0.05
@@ -60,6 +66,7 @@ def context_of(raw: dict[str, Any]) -> CheckContext:
         ],
         order_lines=list(raw.get("order_lines", [])),
         last_customer_message=raw.get("last_customer_message", ""),
+        earlier_customer_messages=list(raw.get("earlier_customer_messages", [])),
         subject=raw.get("subject", ""),
         other_names=list(raw.get("other_names", [])),
         templates=list(raw.get("templates", [])),
@@ -185,7 +192,11 @@ def main() -> None:
     args = parser.parse_args()
     rows = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line]
     fresh = [json.loads(line) for line in FRESH.read_text(encoding="utf-8").splitlines() if line]
-    for name, chosen in (("eval", rows), ("fresh", fresh)):
+    offissue = [
+        json.loads(line) for line in OFFISSUE.read_text(encoding="utf-8").splitlines() if line
+    ]
+    files = {"fresh": fresh, "offissue": offissue}
+    for name, chosen in (("eval", rows), *files.items()):
         kinds = Counter(k for r in chosen for k in r["expected"])
         print(
             f"{name}: {len(chosen)} drafts, {sum(1 for r in chosen if not r['expected'])} clean; "
@@ -195,7 +206,7 @@ def main() -> None:
     print(f"promise detector: {source}")
     summaries: dict[str, Summary] = {}
     for split in args.splits:
-        chosen = fresh if split == "fresh" else [r for r in rows if r["split"] == split]
+        chosen = files.get(split) or [r for r in rows if r["split"] == split]
         if args.errors in (split, "all"):
             print(f"\nmisses in {split} ({len(chosen)} drafts)")
         summaries[f"{split} ({len(chosen)})"] = evaluate(chosen, args.errors in (split, "all"))

@@ -80,6 +80,9 @@ class CheckContext:
     #: Product names of the lines of the customer's orders ("Oak bench 140 cm").
     order_lines: list[str] = field(default_factory=list)
     last_customer_message: str = ""
+    #: The customer's messages before the last one, oldest first: questions that may
+    #: already be settled, so a reply about only them misses the latest ask.
+    earlier_customer_messages: list[str] = field(default_factory=list)
     subject: str = ""
     other_names: list[str] = field(default_factory=list)
     templates: list[str] = field(default_factory=list)
