@@ -18,6 +18,8 @@ from rightdesk.tickets.models import Message, Ticket
 #: How many recent replies to other customers a draft is compared with.
 RECENT_REPLIES = 150
 RECENT_DAYS = 30
+#: How many of the customer's messages before the last one the off-issue check sees.
+EARLIER_MESSAGES = 3
 #: How many other customers' names (from the agent's recent tickets) are known.
 OTHER_CUSTOMERS = 60
 
@@ -81,12 +83,12 @@ def build_context(*, ticket: Ticket, author: User | None) -> CheckContext:
         )
         for c in customer.contacts.all()
     ]
-    last = (
+    latest = list(
         Message.objects.filter(ticket=ticket, from_customer=True)
         .order_by("-created_at", "-id")
-        .values_list("body_text", flat=True)
-        .first()
+        .values_list("body_text", flat=True)[: EARLIER_MESSAGES + 1]
     )
+    last = latest[0] if latest else ""
     since = timezone.now() - timedelta(days=RECENT_DAYS)
     recent = list(
         Message.objects.filter(kind=MessageKind.REPLY, created_at__gte=since)
@@ -116,7 +118,8 @@ def build_context(*, ticket: Ticket, author: User | None) -> CheckContext:
         orders=_orders(customer),
         items=_items(ticket),
         order_lines=_order_lines(customer),
-        last_customer_message=last or "",
+        last_customer_message=last,
+        earlier_customer_messages=latest[1:][::-1],
         subject=ticket.subject,
         other_names=sorted(set(others)),
         recent_replies=recent,

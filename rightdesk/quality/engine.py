@@ -595,20 +595,25 @@ def check_re_ask(
 
 
 def _content_terms(rules: Rules, text: str, names: frozenset[str] = frozenset()) -> set[str]:
-    terms: set[str] = set()
+    return set(_term_words(rules, text, names))
+
+
+def _term_words(rules: Rules, text: str, names: frozenset[str] = frozenset()) -> dict[str, str]:
+    """Content terms of ``text`` (stemmed, concepts merged), each with its first word."""
+    terms: dict[str, str] = {}
     for word in words(text):
         if word in rules.stopwords or word in names:
             continue
         if word.isdigit():
             if len(word) >= 3:
-                terms.add(word)
+                terms.setdefault(word, word)
             continue
         if len(word) < 3:
             continue
         stemmed = stem(word)
         if stemmed in rules.generic_terms or word in rules.stopwords:
             continue
-        terms.add(rules.concepts.get(stemmed, stemmed))
+        terms.setdefault(rules.concepts.get(stemmed, stemmed), word)
     return terms
 
 
@@ -690,33 +695,112 @@ def _other_thing(rules: Rules, ctx: CheckContext, draft: str) -> Finding | None:
     )
 
 
+def _other_order(rules: Rules, ctx: CheckContext, draft: str) -> Finding | None:
+    """The reply names another of the customer's orders and not the one they wrote about."""
+    asked_text = f"{ctx.last_customer_message} {ctx.subject}".lower()
+    lowered = draft.lower()
+    asked = [ref for ref in ctx.orders if ref and ref.lower() in asked_text]
+    if not asked or any(ref.lower() in lowered for ref in asked):
+        return None
+    for ref in ctx.orders:
+        start = lowered.find(ref.lower()) if ref else -1
+        if start >= 0:
+            return _finding(
+                rules,
+                "off_issue",
+                start,
+                start + len(ref),
+                draft,
+                f"The customer wrote about order {', '.join(asked)}; the reply is about {ref}.",
+            )
+    return None
+
+
+def _identity_terms(rules: Rules, ctx: CheckContext, people: frozenset[str]) -> set[str]:
+    """Terms that only say which thing the case is about: its orders, items, lines, facts.
+
+    A reply that shares only these with the customer's message names the right
+    thing but not necessarily what was asked about it.
+    """
+    text = " ".join([*ctx.orders, *ctx.order_lines, *(f.value for f in (*ctx.items, *ctx.facts))])
+    return _content_terms(rules, text, people) | set(rules.identity_words)
+
+
+def _words_of(surface: dict[str, str], terms: set[str], limit: int = 4) -> str:
+    return ", ".join(surface.get(t, t) for t in sorted(terms)[:limit])
+
+
+def answered_asks(rules: Rules, message: str, draft: str) -> list[str]:
+    """Kinds of question in ``message`` ("where", "when", "how_much") the draft answers in kind."""
+    return [
+        ask.name for ask in rules.ask_types if ask.ask.search(message) and ask.answer.search(draft)
+    ]
+
+
+def _whole_draft(draft: str) -> tuple[int, int]:
+    stripped = draft.strip()
+    start = draft.find(stripped[:1]) if stripped else 0
+    return start, start + len(stripped)
+
+
 def check_off_issue(rules: Rules, ctx: CheckContext, draft: str) -> list[Finding]:
-    other = _other_thing(rules, ctx, draft)
+    """The reply must touch what the customer's last message asks, not only name the case.
+
+    Shared words count only beyond the case's identity (order numbers, items, order
+    lines, facts); a reply that names the thing and answers the kind of question
+    asked (a place for "where", a time for "when", a price for "how much") is on
+    the issue too. A reply that shares more with an earlier, settled message than
+    with the last one answers the wrong question.
+    """
+    other = _other_order(rules, ctx, draft) or _other_thing(rules, ctx, draft)
     if other is not None:
         return [other]
     asked = _case_terms(rules, ctx)
     if len(asked) < int(rules.thresholds.get("off_issue_min_terms", 2)):
         return []
     people = _people(rules, ctx)
-    extra = " ".join([*ctx.orders, *(f.value for f in ctx.items)])
+    identity = _identity_terms(rules, ctx, people)
     reply_terms = _content_terms(rules, draft, people)
-    if asked & reply_terms:
+    core = asked - identity
+    covered = reply_terms & core
+    earlier = " ".join(ctx.earlier_customer_messages)
+    stale = (_content_terms(rules, earlier, people) - asked - identity) & reply_terms
+    start, end = _whole_draft(draft)
+    said = _term_words(rules, f"{ctx.last_customer_message} {ctx.subject}", people)
+    shown = ", ".join(said.get(t, t) for t in sorted(core or asked)[:6])
+    draft_words = _term_words(rules, draft, people)
+    if stale and len(stale) > len(covered):
+        return [
+            _finding(
+                rules,
+                "off_issue",
+                start,
+                end,
+                draft,
+                f"The reply is about an earlier message ({_words_of(draft_words, stale)}); "
+                f"the customer's last message asks about: {shown}.",
+            )
+        ]
+    if covered:
         return []
-    if extra and _content_terms(rules, extra, people) & reply_terms:
+    named = reply_terms & identity & asked
+    if not named and (reply_terms & asked):
+        return []  # shares only identity words not in the message: nothing to judge
+    if named and answered_asks(rules, ctx.last_customer_message, draft):
         return []
-    shown = ", ".join(sorted(asked)[:6])
-    stripped = draft.strip()
-    start = draft.find(stripped[:1]) if stripped else 0
-    return [
-        _finding(
-            rules,
-            "off_issue",
-            start,
-            start + len(stripped),
-            draft,
-            f"The customer wrote about: {shown}. The reply mentions none of it.",
+    # "Stop calling about your Civic": names the case and says little else; other
+    # checks judge its words. A reply that goes on about something else is off-issue.
+    novel = reply_terms - asked - identity
+    if named and len(novel) < int(rules.thresholds.get("off_issue_min_other_terms", 3)):
+        return []
+    if named:
+        explanation = (
+            f"The reply names {_words_of(draft_words, named)} but not what the customer "
+            f"asked about it: {shown}."
         )
-    ]
+    else:
+        explanation = f"The customer wrote about: {shown}. The reply mentions none of it."
+    return [_finding(rules, "off_issue", start, end, draft, explanation)]
 
 
 # ---------------------------------------------------------------- canned

@@ -54,6 +54,15 @@ def _compile_any(entries: Iterable[str]) -> re.Pattern[str] | None:
 
 
 @dataclass(frozen=True)
+class AskType:
+    """A kind of question a customer asks ("where…?") and the shape of its answer (a place)."""
+
+    name: str
+    ask: re.Pattern[str]
+    answer: re.Pattern[str]
+
+
+@dataclass(frozen=True)
 class Rules:
     """Everything the checks need, compiled for one language."""
 
@@ -88,6 +97,9 @@ class Rules:
     leet: dict[str, str]
     item_name_fields: frozenset[str]
     extras: dict[str, Any] = field(default_factory=dict)
+    #: Off-issue: words that only say which thing a case is about ("order").
+    identity_words: frozenset[str] = frozenset()
+    ask_types: tuple[AskType, ...] = ()
 
 
 @lru_cache(maxsize=8)
@@ -187,6 +199,12 @@ def compile_rules(data: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> Rul
         for word in group:
             concepts.setdefault(_stem(word.lower()), canonical)
     profanity = data.get("profanity", {})
+    off_issue: dict[str, Any] = data.get("off_issue", {})
+    ask_types: list[AskType] = []
+    for entry in off_issue.get("ask_types", []):
+        ask, answer = _compile_any(entry.get("ask", [])), _compile_any(entry.get("answer", []))
+        if ask is not None and answer is not None:
+            ask_types.append(AskType(name=str(entry.get("name", "")), ask=ask, answer=answer))
     thresholds = {k: float(v) for k, v in data.get("thresholds", {}).items()}
     return Rules(
         language=language,
@@ -219,6 +237,8 @@ def compile_rules(data: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> Rul
         profanity_allow=frozenset(w.lower() for w in profanity.get("allow", [])),
         leet=dict(profanity.get("leet", {})),
         item_name_fields=frozenset(f.lower() for f in data.get("item_name_fields", [])),
+        identity_words=frozenset(_stem(w.lower()) for w in off_issue.get("identity_words", [])),
+        ask_types=tuple(ask_types),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rightdesk.quality.engine import CheckContext, Field, Finding, run_checks
+from rightdesk.quality.engine import CheckContext, Field, Finding, answered_asks, run_checks
 from rightdesk.quality.rules import compile_rules, merge_entries, shipped_data, shipped_rules
 
 RULES = shipped_rules("en")
@@ -289,3 +289,68 @@ def test_off_issue_tells_items_held_apart() -> None:
     draft = "Hi Maria,\nYour Brompton has new tyres and waits at the counter."
     assert found(draft, context) == [("off_issue", "Brompton")]
     assert found("Hi Maria,\nYour Trek has new brake pads and waits at the counter.", context) == []
+
+
+def _desk_ctx(**extra: object) -> CheckContext:
+    base: dict[str, object] = dict(
+        customer_name="Ingrid Larsen",
+        agent_name="Noor Haddad",
+        orders=["FN-7712", "FN-6930"],
+        order_lines=["Walnut desk", "Brass lamp"],
+        last_customer_message=(
+            "The walnut desk from order FN-7712 came today and the top is cracked. "
+            "Can you send a new top?"
+        ),
+        earlier_customer_messages=["Can I change the delivery address for FN-7712?"],
+        subject="Cracked desk top",
+    )
+    base.update(extra)
+    return CheckContext(**base)  # type: ignore[arg-type]
+
+
+def test_off_issue_when_the_reply_names_the_order_but_not_the_ask() -> None:
+    draft = (
+        "Hi Ingrid,\nOrder FN-7712 was signed for by the building reception; "
+        "the driver left a photo."
+    )
+    finding = only(draft, "off_issue", _desk_ctx())
+    assert draft[finding.start : finding.end] == draft
+    assert finding.explanation == (
+        "The reply names fn-7712, order but not what the customer asked about it: "
+        "cracked, send, top."
+    )
+    assert (
+        found("Hi Ingrid,\nA new top for your desk is packed and leaves today.", _desk_ctx()) == []
+    )
+
+
+def test_off_issue_when_the_reply_answers_an_earlier_question() -> None:
+    draft = "Hi Ingrid,\nThe delivery address for FN-7712 is now your office at Storgata 14."
+    finding = only(draft, "off_issue", _desk_ctx())
+    assert draft[finding.start : finding.end] == draft
+    assert finding.explanation == (
+        "The reply is about an earlier message (address, delivery); "
+        "the customer's last message asks about: cracked, send, top."
+    )
+
+
+def test_off_issue_when_the_reply_is_about_another_order() -> None:
+    draft = "Hi Ingrid,\nThe invoice for FN-6930 is attached."
+    finding = only(draft, "off_issue", _desk_ctx())
+    assert draft[finding.start : finding.end] == "FN-6930"
+    assert (
+        finding.explanation == "The customer wrote about order FN-7712; the reply is about FN-6930."
+    )
+
+
+def test_a_reply_that_answers_where_in_kind_is_on_issue() -> None:
+    context = ctx(
+        items=[Field(label="Make", value="Honda", kind="item")],
+        last_customer_message="Where is my Honda? Nobody has rung me since the tow.",
+        subject="Honda",
+    )
+    assert answered_asks(RULES, context.last_customer_message, "It is in bay 4.") == ["where"]
+    assert answered_asks(RULES, context.last_customer_message, "It is blue.") == []
+    assert found("Hi Maria,\nYour Honda is in bay 4 behind the workshop.", context) == []
+    assert answered_asks(RULES, "How much will it cost?", "It comes to 285 euros.") == ["how_much"]
+    assert answered_asks(RULES, "When is it ready?", "You can collect it on Friday.") == ["when"]
