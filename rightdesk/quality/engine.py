@@ -790,8 +790,11 @@ def check_off_issue(rules: Rules, ctx: CheckContext, draft: str) -> list[Finding
         return []
     # "Stop calling about your Civic": names the case and says little else; other
     # checks judge its words. A reply that goes on about something else is off-issue.
+    # Off by default (0): on unseen sets it flagged too many good replies that
+    # describe the thing's state in their own words; an admin may turn it on.
     novel = reply_terms - asked - identity
-    if named and len(novel) < int(rules.thresholds.get("off_issue_min_other_terms", 3)):
+    least = int(rules.thresholds.get("off_issue_min_other_terms", 0))
+    if named and (least <= 0 or len(novel) < least):
         return []
     if named:
         explanation = (

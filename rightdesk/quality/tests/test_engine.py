@@ -313,15 +313,19 @@ def test_off_issue_when_the_reply_names_the_order_but_not_the_ask() -> None:
         "Hi Ingrid,\nOrder FN-7712 was signed for by the building reception; "
         "the driver left a photo."
     )
-    finding = only(draft, "off_issue", _desk_ctx())
+    assert found(draft, _desk_ctx()) == []  # off by default
+    entries = [("threshold", "off_issue_min_other_terms=4")]
+    rules = compile_rules(merge_entries(shipped_data("en"), entries))
+    findings = [f for f in run_checks(_desk_ctx(), draft, rules) if f.kind == "off_issue"]
+    assert len(findings) == 1
+    finding = findings[0]
     assert draft[finding.start : finding.end] == draft
     assert finding.explanation == (
         "The reply names fn-7712, order but not what the customer asked about it: "
         "cracked, send, top."
     )
-    assert (
-        found("Hi Ingrid,\nA new top for your desk is packed and leaves today.", _desk_ctx()) == []
-    )
+    on_issue = "Hi Ingrid,\nA new top for your desk is packed and leaves today."
+    assert [f.kind for f in run_checks(_desk_ctx(), on_issue, rules)] == []
 
 
 def test_off_issue_when_the_reply_answers_an_earlier_question() -> None:
