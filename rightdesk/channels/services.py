@@ -30,6 +30,7 @@ from rightdesk.channels import smtp_out
 from rightdesk.channels.choices import ChannelEvent, OutState, RawState, Source
 from rightdesk.channels.models import Attachment, Mailbox, OutboundEmail, RawMessage
 from rightdesk.channels.parsing import ParsedEmail, ParseError, message_ids, one_line, parse_email
+from rightdesk.channels.turns import write_turn
 from rightdesk.commerce.services.routing import route_contact_to_order_ticket
 from rightdesk.core.errors import Conflict, DomainError, Invalid, NotFound
 from rightdesk.customers.models import ContactKind, ContactPoint, Customer
@@ -81,7 +82,7 @@ def store_raw_message(
 
     key, message_id = dedupe_key(raw)
     try:
-        with transaction.atomic():
+        with write_turn(), transaction.atomic():
             row = RawMessage.objects.create(
                 raw=raw,
                 size=len(raw),
@@ -485,6 +486,11 @@ def create_from_email(*, raw_id: int) -> RawMessage:
     row is processed. Whatever goes wrong ends as a quarantine entry with a
     reason; only a busy database (worth retrying) is raised to the caller.
     """
+    with write_turn():
+        return _process(raw_id)
+
+
+def _process(raw_id: int) -> RawMessage:
     try:
         with transaction.atomic():
             raw = RawMessage.objects.select_for_update().filter(pk=raw_id).first()
