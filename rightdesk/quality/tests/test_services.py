@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 
 from rightdesk.customers.models import Customer
 from rightdesk.customers.services import create_customer, record_fact
+from rightdesk.quality.context import build_context
 from rightdesk.quality.models import (
     MessageSentiment,
     ReplyCheckRecord,
@@ -155,3 +156,14 @@ def test_inbound_sentiment_is_scored_once_per_message(ticket: Ticket, agent: Use
     )
     assert score_inbound(message=reply) is None
     assert not MessageSentiment.objects.filter(message=reply).exists()
+
+
+def test_context_holds_the_last_message_and_the_earlier_ones(ticket: Ticket, agent: User) -> None:
+    add_inbound_message(ticket=ticket, body_text="Can I pay by bank transfer?")
+    add_inbound_message(ticket=ticket, body_text="Where is my car now?")
+    context = build_context(ticket=ticket, author=agent)
+    assert context.last_customer_message == "Where is my car now?"
+    assert context.earlier_customer_messages == [
+        "You towed my car yesterday. When will the repair estimate be ready?",
+        "Can I pay by bank transfer?",
+    ]
