@@ -6,8 +6,6 @@ Skipped when Chromium is not installed, unless RIGHTDESK_REQUIRE_BROWSER=1
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -21,40 +19,6 @@ from rightdesk.tickets.models import Message, Ticket
 from rightdesk.tickets.services import create_ticket
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture
-def page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("RIGHTDESK_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{CHROMIUM} is required (RIGHTDESK_REQUIRE_BROWSER=1) but missing.")
-        pytest.skip(f"{CHROMIUM} is not installed.")
-    # Playwright's sync API keeps an event loop in this thread; the ORM calls made
-    # by the test itself are still plain synchronous calls.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context()
-        context.set_default_timeout(15_000)
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
-            browser.close()
 
 
 def _log_in(page: Any, base: str) -> None:

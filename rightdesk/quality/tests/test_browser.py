@@ -5,13 +5,10 @@ Skipped when Chromium is not installed, unless RIGHTDESK_REQUIRE_BROWSER=1.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.test import override_settings
 from pytest_django.live_server_helper import LiveServer
 
 from rightdesk.customers.models import Customer
@@ -20,54 +17,6 @@ from rightdesk.tickets.models import Message
 from rightdesk.tickets.services import create_ticket
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture
-def live_server(transactional_db: None) -> Iterator[LiveServer]:
-    """A live console over plain HTTP, relaxed as RIGHTDESK_INSECURE_HTTP relaxes it."""
-    with override_settings(
-        SECURE_SSL_REDIRECT=False,
-        SESSION_COOKIE_SECURE=False,
-        CSRF_COOKIE_SECURE=False,
-        SECURE_HSTS_SECONDS=0,
-    ):
-        server = LiveServer("localhost")
-        try:
-            yield server
-        finally:
-            server.stop()
-
-
-@pytest.fixture
-def page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("RIGHTDESK_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{CHROMIUM} is required (RIGHTDESK_REQUIRE_BROWSER=1) but missing.")
-        pytest.skip(f"{CHROMIUM} is not installed.")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context()
-        context.set_default_timeout(15_000)
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
-            browser.close()
 
 
 def test_agent_sees_and_fixes_findings_while_typing(
