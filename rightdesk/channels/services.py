@@ -21,10 +21,12 @@ from email.message import EmailMessage
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import F
+from django.db.models import F, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from flufl.bounce import all_failures
 
+from rightdesk.accounts.models import Team
 from rightdesk.accounts.services import agent_name
 from rightdesk.channels import smtp_out
 from rightdesk.channels.choices import ChannelEvent, OutState, RawState, Source
@@ -169,22 +171,21 @@ def find_thread(
     """The ticket this message answers and how we know ('header' / 'subject'), or (None, '')."""
     ids = parsed.thread_ids
     if ids:
-        ticket_id = (
-            OutboundEmail.objects.filter(message_id__in=ids)
-            .values_list("ticket_id", flat=True)
-            .first()
+        # One query: our own outgoing mail wins over an earlier inbound message.
+        ours = (
+            OutboundEmail.objects.filter(message_id__in=ids).order_by("pk").values("ticket_id")[:1]
         )
-        if ticket_id is None:
-            ticket_id = (
-                RawMessage.objects.filter(
-                    message_id__in=ids, ticket__isnull=False, state=RawState.PLACED
-                )
-                .exclude(pk=exclude_raw or 0)
-                .values_list("ticket_id", flat=True)
-                .first()
+        theirs = (
+            RawMessage.objects.filter(
+                message_id__in=ids, ticket__isnull=False, state=RawState.PLACED
             )
-        if ticket_id is not None:
-            return _surviving(Ticket.objects.filter(pk=ticket_id).first()), "header"
+            .exclude(pk=exclude_raw or 0)
+            .order_by("pk")
+            .values("ticket_id")[:1]
+        )
+        found = Ticket.objects.filter(pk=Coalesce(Subquery(ours), Subquery(theirs))).first()
+        if found is not None:
+            return _surviving(found), "header"
     pk = _reference_in_subject(parsed.subject)
     if pk:
         ticket = _surviving(Ticket.objects.filter(pk=pk).first())
@@ -375,6 +376,11 @@ def _attach(raw: RawMessage, parsed: ParsedEmail, ticket: Ticket, now: datetime)
         )
 
 
+def _mailbox_team(raw: RawMessage) -> Team | None:
+    """The team of the mailbox the message came to (read only when a ticket is opened)."""
+    return raw.mailbox.team if raw.mailbox_id is not None and raw.mailbox else None
+
+
 def _place(
     raw: RawMessage,
     parsed: ParsedEmail,
@@ -416,7 +422,6 @@ def _place(
             )
             return
     body_text, body_html = _bodies(parsed)
-    mailbox = raw.mailbox
     with _placing_message(raw):
         # One purchase, one ticket: mail naming one of the sender's orders joins
         # that order's open ticket instead of opening a second one.
@@ -427,7 +432,7 @@ def _place(
                 body_text=body_text,
                 body_html=body_html,
                 channel=Channel.EMAIL,
-                team=mailbox.team if mailbox else None,
+                team=_mailbox_team(raw),
                 at=now,
             )
             if ticket is None and not force_new
@@ -443,7 +448,7 @@ def _place(
                 body_text=body_text,
                 body_html=body_html,
                 channel=Channel.EMAIL,
-                team=mailbox.team if mailbox else None,
+                team=_mailbox_team(raw),
                 at=now,
             )
             message = ticket.messages.get(kind=MessageKind.INBOUND)

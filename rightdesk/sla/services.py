@@ -48,14 +48,19 @@ def hours_from_calendar(calendar: BusinessCalendar) -> BusinessHours:
     )
 
 
+def _calendar_for_team_id(team_id: int | None) -> BusinessCalendar | None:
+    # One query for both candidates (plus the prefetch when there is one).
+    rows = BusinessCalendar.objects.prefetch_related("spans", "closures")
+    if team_id is None:
+        return rows.filter(team__isnull=True).first()
+    found = list(rows.filter(Q(team_id=team_id) | Q(team__isnull=True)))
+    own = [calendar for calendar in found if calendar.team_id == team_id]
+    return own[0] if own else (found[0] if found else None)
+
+
 def calendar_for_team(team: Team | None) -> BusinessCalendar | None:
     """The team's calendar, else the default one, else None (office hours)."""
-    rows = BusinessCalendar.objects.prefetch_related("spans", "closures")
-    if team is not None:
-        own = rows.filter(team=team).first()
-        if own is not None:
-            return own
-    return rows.filter(team__isnull=True).first()
+    return _calendar_for_team_id(team.pk if team is not None else None)
 
 
 def hours_for_team(team: Team | None) -> BusinessHours:
@@ -66,15 +71,30 @@ def hours_for_team(team: Team | None) -> BusinessHours:
     return BusinessHours(zone=team.time_zone if team is not None else "UTC")
 
 
+def hours_for_ticket(ticket: Ticket) -> BusinessHours:
+    """``hours_for_team(ticket.team)`` without loading the team when a calendar decides."""
+    if ticket.team_id is None or Ticket.team.is_cached(ticket):
+        return hours_for_team(ticket.team)
+    calendar = _calendar_for_team_id(ticket.team_id)
+    if calendar is not None:
+        return hours_from_calendar(calendar)
+    zone = Team.objects.filter(pk=ticket.team_id).values_list("time_zone", flat=True).first()
+    return BusinessHours(zone=zone or "UTC")
+
+
 # -- policies -------------------------------------------------------------------
 def policy_for(*, priority: int, channel: str, tier: str) -> SlaPolicy:
     """The most specific active policy for these facts (an unsaved default if none)."""
-    candidates = SlaPolicy.objects.filter(active=True).filter(
-        Q(priority__isnull=True) | Q(priority=priority),
-        Q(channel="") | Q(channel=channel),
-        Q(tier="") | Q(tier=tier),
+    return _most_specific(
+        SlaPolicy.objects.filter(active=True).filter(
+            Q(priority__isnull=True) | Q(priority=priority),
+            Q(channel="") | Q(channel=channel),
+            Q(tier="") | Q(tier=tier),
+        )
     )
 
+
+def _most_specific(candidates: Iterable[SlaPolicy]) -> SlaPolicy:
     def specificity(policy: SlaPolicy) -> tuple[int, int]:
         return (
             (policy.priority is not None) + bool(policy.channel) + bool(policy.tier),
@@ -86,7 +106,21 @@ def policy_for(*, priority: int, channel: str, tier: str) -> SlaPolicy:
 
 
 def policy_for_ticket(ticket: Ticket) -> SlaPolicy:
-    return policy_for(priority=ticket.priority, channel=ticket.channel, tier=ticket.customer.tier)
+    """``policy_for`` the ticket's facts; the customer is read only if a policy names a tier."""
+    if Ticket.customer.is_cached(ticket):
+        return policy_for(
+            priority=ticket.priority, channel=ticket.channel, tier=ticket.customer.tier
+        )
+    candidates = list(
+        SlaPolicy.objects.filter(active=True).filter(
+            Q(priority__isnull=True) | Q(priority=ticket.priority),
+            Q(channel="") | Q(channel=ticket.channel),
+        )
+    )
+    if any(policy.tier for policy in candidates):
+        tier = ticket.customer.tier
+        candidates = [policy for policy in candidates if policy.tier in ("", tier)]
+    return _most_specific(candidates)
 
 
 # -- clocks ---------------------------------------------------------------------
@@ -243,7 +277,7 @@ def compute_clocks(
 def first_response_due(*, ticket: Ticket) -> datetime:
     """When the customer of a new ticket will hear from a person, at the latest."""
     policy = policy_for_ticket(ticket)
-    hours = hours_for_team(ticket.team)
+    hours = hours_for_ticket(ticket)
     return hours.add(ticket.created_at, timedelta(minutes=policy.first_response_minutes))
 
 
@@ -251,9 +285,7 @@ def refund_payment_due(*, ticket: Ticket, agreed_at: datetime) -> datetime:
     """When a refund agreed on this ticket must be paid: the policy's refund-payment
     target in the team's business time (for the commerce domain's refund promise)."""
     policy = policy_for_ticket(ticket)
-    return hours_for_team(ticket.team).add(
-        agreed_at, timedelta(minutes=policy.refund_payment_minutes)
-    )
+    return hours_for_ticket(ticket).add(agreed_at, timedelta(minutes=policy.refund_payment_minutes))
 
 
 def ticket_clocks(*, ticket: Ticket, now: datetime | None = None) -> list[Clock]:
@@ -261,7 +293,7 @@ def ticket_clocks(*, ticket: Ticket, now: datetime | None = None) -> list[Clock]
     return compute_clocks(
         facts=facts_for(ticket),
         policy=policy_for_ticket(ticket),
-        hours=hours_for_team(ticket.team),
+        hours=hours_for_ticket(ticket),
         now=now or timezone.now(),
     )
 
@@ -315,7 +347,7 @@ def start_ticket_sla(*, ticket: Ticket) -> TicketSla:
         resolved_at=None,
         pauses=(),
     )
-    clocks = compute_clocks(facts=facts, policy=policy, hours=hours_for_team(ticket.team), now=now)
+    clocks = compute_clocks(facts=facts, policy=policy, hours=hours_for_ticket(ticket), now=now)
     if any(clock.state == ClockState.BREACHED for clock in clocks):
         return refresh_ticket_sla(ticket=ticket, now=now)
     row = TicketSla(ticket=ticket, policy=policy if policy.pk else None)
@@ -328,7 +360,7 @@ def _evaluate(row: TicketSla, ticket: Ticket, now: datetime) -> int:
     """Compute the clocks, record new breaches, store due times; returns new breaches."""
     policy = policy_for_ticket(ticket)
     clocks = compute_clocks(
-        facts=facts_for(ticket), policy=policy, hours=hours_for_team(ticket.team), now=now
+        facts=facts_for(ticket), policy=policy, hours=hours_for_ticket(ticket), now=now
     )
     new = 0
     for clock in clocks:
