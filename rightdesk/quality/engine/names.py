@@ -1,0 +1,154 @@
+"""wrong_name: the greeting and in-text addressing must name this customer."""
+
+from __future__ import annotations
+
+from rapidfuzz import fuzz
+
+from rightdesk.quality.engine.findings import CheckContext, Finding, _finding, _overlaps
+from rightdesk.quality.rules import Rules
+from rightdesk.quality.text import WORD_RE
+
+
+def _name_forms(rules: Rules, ctx: CheckContext) -> tuple[set[str], str, str]:
+    """Names that address this customer, their surname and the first name."""
+    parts = ctx.customer_name.split()
+    first = parts[0].lower() if parts else ""
+    surname = parts[-1].lower() if len(parts) > 1 else ""
+    valid: set[str] = set()
+    for name in (first, ctx.preferred_name.lower().strip()):
+        if not name:
+            continue
+        for piece in name.split():
+            valid.add(piece)
+            valid.update(rules.name_groups.get(piece, ()))
+    for piece in parts:
+        valid.add(piece.lower())
+    return valid, surname, first
+
+
+def _greeting_name(ctx: CheckContext) -> str:
+    return ctx.preferred_name.strip() or (ctx.customer_name.split() or [""])[0]
+
+
+def _misspelt(rules: Rules, lowered: str, valid: set[str]) -> bool:
+    threshold = rules.thresholds.get("misspelling_ratio", 70)
+    return any(len(name) > 2 and fuzz.ratio(lowered, name) >= threshold for name in valid)
+
+
+def _name_problem(rules: Rules, ctx: CheckContext, candidate: str, valid: set[str]) -> str | None:
+    """Why ``candidate`` does not address this customer, or None when it does."""
+    lowered = candidate.lower()
+    if lowered in valid:
+        return None
+    customer = ctx.customer_name
+    agent_first = (ctx.agent_name.split() or [""])[0].lower()
+    if agent_first and lowered == agent_first:
+        return f"“{candidate}” is your own name; this customer is {customer}."
+    others = {n.lower() for n in ctx.other_names}
+    if lowered in others:
+        return f"“{candidate}” is another customer's name; this customer is {customer}."
+    threshold = rules.thresholds.get("misspelling_ratio", 70)
+    for name in valid:
+        if len(name) > 2 and fuzz.ratio(lowered, name) >= threshold:
+            return f"“{candidate}” looks like a misspelling; this customer is {customer}."
+    return f"This customer is {customer}, not “{candidate}”."
+
+
+def check_names(rules: Rules, ctx: CheckContext, draft: str) -> list[Finding]:
+    """Greeting slot and in-text addressing must name this customer."""
+    findings: list[Finding] = []
+    valid, surname, _first = _name_forms(rules, ctx)
+    suggestion = f"Address the customer as {_greeting_name(ctx)}."
+    first_line_end = draft.find("\n")
+    head = draft if first_line_end < 0 else draft[:first_line_end]
+    match = rules.greeting_re.match(head)
+    if match and match.group("name"):
+        title = (match.group("title") or "").lower()
+        name_text = match.group("name")
+        name_start = match.start("name")
+        if title and title not in rules.titles:
+            # "Hi Tom Smith": the short word was a name, not a title.
+            name_text = f"{match.group('title')} {name_text}"
+            name_start = match.start("title")
+            title = ""
+        tokens = list(WORD_RE.finditer(name_text))
+        if title:
+            token = tokens[-1]
+            candidate = token.group()
+            if surname and candidate.lower() != surname:
+                start = name_start + token.start()
+                threshold = rules.thresholds.get("misspelling_ratio", 70)
+                why = (
+                    f"“{candidate}” looks like a misspelling of {ctx.customer_name.split()[-1]}."
+                    if fuzz.ratio(candidate.lower(), surname) >= threshold
+                    else f"This customer is {ctx.customer_name}, not {candidate}."
+                )
+                findings.append(
+                    _finding(
+                        rules, "wrong_name", start, start + len(candidate), draft, why, suggestion
+                    )
+                )
+        elif tokens:
+            token = tokens[0]
+            candidate = token.group()
+            lowered = candidate.lower()
+            is_name_like = candidate[:1].isupper() or lowered in rules.first_names
+            if lowered not in rules.non_names and lowered not in rules.stopwords and is_name_like:
+                accepted = valid | ({surname} if surname else set())
+                problem = _name_problem(rules, ctx, candidate, accepted)
+                if problem:
+                    start = name_start + token.start()
+                    findings.append(
+                        _finding(
+                            rules,
+                            "wrong_name",
+                            start,
+                            start + len(candidate),
+                            draft,
+                            problem,
+                            suggestion,
+                        )
+                    )
+                elif len(tokens) > 1 and surname:
+                    second = tokens[1]
+                    second_text = second.group()
+                    if (
+                        second_text[:1].isupper()
+                        and second_text.lower() != surname
+                        and second_text.lower() not in valid
+                    ):
+                        start = name_start + second.start()
+                        findings.append(
+                            _finding(
+                                rules,
+                                "wrong_name",
+                                start,
+                                start + len(second_text),
+                                draft,
+                                f"This customer's surname is {ctx.customer_name.split()[-1]}, "
+                                f"not {second_text}.",
+                                suggestion,
+                            )
+                        )
+    known = rules.first_names | {n.lower() for n in ctx.other_names}
+    agent_first = (ctx.agent_name.split() or [""])[0].lower()
+    greeting_span = None
+    if match and match.group("name"):
+        greeting_span = (match.start("name"), match.end("name"))
+    for vocative in rules.vocative_re.finditer(draft):
+        candidate = vocative.group("name")
+        lowered = candidate.lower()
+        span = vocative.span("name")
+        if greeting_span and _overlaps(span, [greeting_span]):
+            continue
+        if lowered in valid or lowered == agent_first:
+            continue
+        if lowered not in known and not _misspelt(rules, lowered, valid):
+            continue
+        # A name alone on the last lines is a sign-off ("Thanks,\nTom"), not addressing.
+        vocative_problem = _name_problem(rules, ctx, candidate, valid)
+        if vocative_problem:
+            findings.append(
+                _finding(rules, "wrong_name", span[0], span[1], draft, vocative_problem, suggestion)
+            )
+    return findings

@@ -1,0 +1,112 @@
+"""re_ask: the reply must not ask for what is already on file."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from rightdesk.quality.engine.findings import CheckContext, Field, Finding, _finding
+from rightdesk.quality.rules import Rules
+
+
+def _term_regex(terms: Sequence[str]) -> re.Pattern[str] | None:
+    cleaned = [t for t in terms if t.strip()]
+    if not cleaned:
+        return None
+    parts = []
+    for term in sorted(set(cleaned), key=len, reverse=True):
+        body = r"\s+".join(re.escape(w) for w in term.split())
+        tail = r"(?:s|es)?" if term[-1].isalnum() else ""
+        lead = r"\b" if term[0].isalnum() else ""
+        parts.append(f"{lead}{body}{tail}" + (r"\b" if term[-1].isalnum() else ""))
+    return re.compile("|".join(parts), re.IGNORECASE)
+
+
+def field_terms(rules: Rules, label: str, key: str = "") -> tuple[str, ...]:
+    """Words that ask for a field with this label ('Car colour' → colour, color, paint…)."""
+    label_words = [w for w in re.split(r"[^\w#/-]+", label.lower()) if w]
+    key_words = [w for w in re.split(r"[_\W]+", key.lower()) if w]
+    terms: list[str] = []
+    for word in label_words + key_words:
+        if word in rules.generic_field_words or word in rules.stopwords:
+            continue
+        terms.extend(rules.field_synonyms.get(word, [word]))
+    if not terms and label.strip():
+        terms.append(label.strip().lower())
+    return tuple(dict.fromkeys(terms))
+
+
+def _fields(rules: Rules, ctx: CheckContext) -> list[tuple[Field, re.Pattern[str]]]:
+    out: list[tuple[Field, re.Pattern[str]]] = []
+    for item in [*ctx.facts, *ctx.items]:
+        terms = item.terms or field_terms(rules, item.label)
+        pattern = _term_regex(terms)
+        if pattern is not None:
+            out.append((item, pattern))
+    for contact in ctx.contacts:
+        pattern = _term_regex(rules.contact_terms.get(contact.kind, []))
+        if pattern is not None:
+            out.append((contact, pattern))
+    if ctx.orders:
+        pattern = _term_regex(rules.contact_terms.get("order", []))
+        if pattern is not None:
+            out.append(
+                (Field(label="Order number", value=", ".join(ctx.orders), kind="order"), pattern)
+            )
+    if ctx.customer_name:
+        pattern = _term_regex(rules.contact_terms.get("name", []))
+        if pattern is not None:
+            out.append((Field(label="Name", value=ctx.customer_name, kind="name"), pattern))
+    return out
+
+
+def _is_request(rules: Rules, sentence: str) -> bool:
+    cues = rules.patterns.get("request_cues")
+    return sentence.rstrip().endswith("?") or bool(cues and cues.search(sentence))
+
+
+def check_re_ask(
+    rules: Rules, ctx: CheckContext, draft: str, spans: list[tuple[int, int]]
+) -> list[Finding]:
+    fields = _fields(rules, ctx)
+    if not fields:
+        return []
+    findings: list[Finding] = []
+    negations = rules.patterns.get("request_negations")
+    seen: set[tuple[str, int]] = set()
+    for start, end in spans:
+        opening = rules.greeting_re.match(draft[start:end])
+        if opening and opening.group("name"):
+            # "Hi Maria, what colour…": the question starts after the greeting.
+            rest = draft[start + opening.end() : end]
+            start = end - len(rest.lstrip(" ,:;!-\n"))
+        sentence = draft[start:end]
+        if not _is_request(rules, sentence):
+            continue
+        if negations is not None and negations.search(sentence):
+            continue
+        lowered = sentence.lower()
+        for item, pattern in fields:
+            match = pattern.search(sentence)
+            if match is None:
+                continue
+            values = [v.strip().lower() for v in item.value.split(",") if v.strip()]
+            if any(v and v in lowered for v in values):
+                continue  # the draft states the value: a confirmation, not a question
+            key = (item.label, start)
+            if key in seen:
+                continue
+            seen.add(key)
+            findings.append(
+                _finding(
+                    rules,
+                    "re_ask",
+                    start,
+                    end,
+                    draft,
+                    f"We already have this on file — {item.label}: {item.value}.",
+                    f"Use the {item.label.lower()} on file ({item.value}) instead of asking; "
+                    "ask only to confirm it.",
+                )
+            )
+    return findings

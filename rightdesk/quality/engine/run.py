@@ -1,0 +1,57 @@
+"""All the checks on one draft, in a fixed order."""
+
+from __future__ import annotations
+
+from rightdesk.quality.engine.canned import check_canned
+from rightdesk.quality.engine.findings import (
+    KINDS,
+    RESPECT_KINDS,
+    CheckContext,
+    Finding,
+    _finding,
+    _overlaps,
+    _phrase_hits,
+)
+from rightdesk.quality.engine.issue import check_off_issue
+from rightdesk.quality.engine.names import _name_forms, check_names
+from rightdesk.quality.engine.promises import PromiseDetector, check_promises
+from rightdesk.quality.engine.reask import check_re_ask
+from rightdesk.quality.engine.tone import check_hostile, check_profanity, check_shouting
+from rightdesk.quality.rules import Rules
+from rightdesk.quality.text import sentence_at, sentences
+
+
+def run_checks(
+    ctx: CheckContext, draft: str, rules: Rules, *, promise_detector: PromiseDetector | None = None
+) -> list[Finding]:
+    """Every check on one draft; findings sorted by position."""
+    if not draft.strip():
+        return []
+    spans = list(sentences(draft))
+    valid, _surname, _first = _name_forms(rules, ctx)
+    findings: list[Finding] = []
+    findings += check_names(rules, ctx, draft)
+    exceptions = _phrase_hits(rules, "disrespect_exceptions", draft, spans, negatable=False)
+    for start, end in _phrase_hits(rules, "disrespect", draft, spans):
+        if not _overlaps((start, end), exceptions):
+            findings.append(_finding(rules, "disrespect", start, end, draft))
+    findings += check_profanity(rules, ctx, draft, valid)
+    for kind in ("condescension", "arrogance"):
+        for start, end in _phrase_hits(rules, kind, draft, spans):
+            findings.append(_finding(rules, kind, start, end, draft))
+    deflections = _phrase_hits(rules, "deflection", draft, spans)
+    if deflections:
+        ownership = rules.patterns.get("ownership")
+        owned = [m.span() for m in ownership.finditer(draft)] if ownership else []
+        for start, end in deflections:
+            if not any(not _overlaps((a, b), [(start, end)]) for a, b in owned):
+                findings.append(_finding(rules, "deflection", start, end, draft))
+    findings += check_shouting(rules, ctx, draft)
+    taken = [sentence_at(spans, f.start) for f in findings if f.kind in RESPECT_KINDS]
+    findings += check_hostile(rules, ctx, draft, spans, taken)
+    findings += check_re_ask(rules, ctx, draft, spans)
+    findings += check_off_issue(rules, ctx, draft)
+    findings += check_canned(rules, ctx, draft)
+    findings += check_promises(rules, ctx, draft, promise_detector)
+    findings.sort(key=lambda f: (f.start, f.end, KINDS.index(f.kind)))
+    return findings

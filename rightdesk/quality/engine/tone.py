@@ -1,0 +1,201 @@
+"""Tone: profanity (masked and leet spellings too), shouting and hostile tone.
+
+Disrespect, condescension and arrogance are plain phrase matches run from
+``run_checks``; hostile tone defers to every respect kind in the same sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from rightdesk.quality.engine.findings import (
+    CheckContext,
+    Finding,
+    _finding,
+    _overlaps,
+    _phrase_hits,
+)
+from rightdesk.quality.rules import Rules
+from rightdesk.quality.text import sentence_at
+
+
+def _leet_token(rules: Rules, token: str) -> str:
+    return "".join(rules.leet.get(ch, ch) for ch in token)
+
+
+_PROFANE_TOKEN = re.compile(r"[\w@$*!|+]+")
+_REPEATS = re.compile(r"(.)\1{2,}")
+_DOUBLES = re.compile(r"(.)\1+")
+
+
+_ROOT_ENDINGS = ("", "s", "ed", "er", "ers", "in", "ing", "ings", "y", "ty", "head", "heads", "up")
+
+
+@lru_cache(maxsize=8)
+def _profane_forms(words_: frozenset[str], roots: tuple[str, ...]) -> frozenset[str]:
+    """Whole profane forms, for matching masked spellings such as "f**king"."""
+    return frozenset(words_ | {root + ending for root in roots for ending in _ROOT_ENDINGS})
+
+
+def _is_profane(rules: Rules, raw: str) -> bool:
+    token = raw.strip("!|+*").lower() if not raw.startswith("*") else raw.lower()
+    token = token.rstrip("!|+")
+    if not token or not any(ch.isalpha() or ch in "@$*" for ch in token):
+        return False
+    if token in rules.profanity_allow:
+        return False
+    candidates = set()
+    if "*" in token:
+        body = token.replace("*", "")
+        if len(body) < 1 or not token[0].isalpha():
+            return False
+        shape = re.escape(_leet_token(rules, token)).replace(r"\*", "[a-z]")
+        masked = re.compile("^" + shape + "$")
+        options = _profane_forms(rules.profanity_words, rules.profanity_roots)
+        return any(masked.match(option) for option in options if len(option) == len(token))
+    normal = _leet_token(rules, token)
+    candidates.update({normal, _REPEATS.sub(r"\1", normal), _DOUBLES.sub(r"\1", normal)})
+    for candidate in candidates:
+        if candidate in rules.profanity_allow:
+            return False
+    for candidate in candidates:
+        if candidate in rules.profanity_words:
+            return True
+        if any(candidate.startswith(root) for root in rules.profanity_roots):
+            return True
+        # Compounds ("clusterfuck", "shitshow"): roots that are profane anywhere in a word.
+        if any(root in candidate for root in rules.profanity_infix):
+            return True
+    return False
+
+
+def check_profanity(
+    rules: Rules, ctx: CheckContext, draft: str, valid_names: set[str]
+) -> list[Finding]:
+    findings: list[Finding] = []
+    phrase_words = [w for w in rules.profanity_words if " " in w]
+    for match in _PROFANE_TOKEN.finditer(draft):
+        raw = match.group()
+        if raw.lower() in valid_names or raw.isdigit():
+            continue
+        if "@" in raw and raw.index("@") > 0 and raw[raw.index("@") - 1].isalnum():
+            continue  # an e-mail address, not "@ss"
+        if _is_profane(rules, raw):
+            start = match.start()
+            end = match.end()
+            while end > start and draft[end - 1] in "!|+":
+                end -= 1
+            findings.append(_finding(rules, "profanity", start, end, draft))
+    lowered = draft.lower()
+    for phrase in phrase_words:
+        for m in re.finditer(r"\b" + re.escape(phrase) + r"\b", lowered):
+            findings.append(_finding(rules, "profanity", m.start(), m.end(), draft))
+    return findings
+
+
+_CAPS_TOKEN = re.compile(r"(?<![\w-])[A-Z][A-Z'\u2019]*[A-Z](?![\w-])")
+
+
+def check_shouting(rules: Rules, ctx: CheckContext, draft: str) -> list[Finding]:
+    findings: list[Finding] = []
+    min_words = int(rules.thresholds.get("shouting_min_words", 3))
+    min_letters = int(rules.thresholds.get("shouting_min_letters", 8))
+    runs: list[list[re.Match[str]]] = []
+    current: list[re.Match[str]] = []
+    for match in _CAPS_TOKEN.finditer(draft):
+        if match.group().replace("\u2019", "'").split("'")[0] in rules.acronyms:
+            if current:
+                runs.append(current)
+            current = []
+            continue
+        if current:
+            gap = draft[current[-1].end() : match.start()]
+            if any(ch.islower() or ch.isdigit() or ch == "\n" for ch in gap):
+                runs.append(current)
+                current = []
+        current.append(match)
+    if current:
+        runs.append(current)
+    for run in runs:
+        letters = sum(len(m.group()) for m in run)
+        if len(run) >= min_words or (len(run) >= 2 and letters >= min_letters):
+            findings.append(_finding(rules, "shouting", run[0].start(), run[-1].end(), draft))
+    need = int(rules.thresholds.get("shouting_exclamations", 3))
+    for match in re.finditer(r"[!?]{" + str(need) + ",}", draft):
+        if match.group().count("!") >= 2:
+            findings.append(_finding(rules, "shouting", match.start(), match.end(), draft))
+    return findings
+
+
+_VADER: Any = None
+
+
+def vader() -> Any:
+    """The VADER analyser, loaded once per process (it reads its lexicon from disk)."""
+    global _VADER
+    if _VADER is None:
+        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+        _VADER = SentimentIntensityAnalyzer()
+    return _VADER
+
+
+#: Quoted words: an agent quoting the customer ("you called it 'a disgrace'") is not hostile.
+_QUOTED = re.compile(r"\"[^\"\n]*\"|\u201c[^\u201d\n]*\u201d|(?<!\w)'[^'\n]{3,}'(?!\w)")
+
+
+def _unquoted(sentence: str) -> str:
+    return _QUOTED.sub(lambda m: " " * len(m.group()), sentence)
+
+
+def check_hostile(
+    rules: Rules,
+    ctx: CheckContext,
+    draft: str,
+    spans: list[tuple[int, int]],
+    taken: list[tuple[int, int]],
+) -> list[Finding]:
+    """Hostile words aimed at the customer, or a sentence VADER reads as hostile."""
+    findings: list[Finding] = []
+    flagged: list[tuple[int, int]] = []
+    for start, end in _phrase_hits(rules, "hostile_tone", draft, spans):
+        where = sentence_at(spans, start)
+        if _overlaps(where, taken):
+            continue
+        flagged.append(where)
+        findings.append(_finding(rules, "hostile_tone", start, end, draft))
+    threshold = rules.thresholds.get("hostile_compound", -0.55)
+    min_words = int(rules.thresholds.get("hostile_min_words", 4))
+    analyser = vader()
+    target = rules.patterns.get("hostile_target")
+    own_failure = rules.patterns.get("own_failure")
+    for start, end in spans:
+        if _overlaps((start, end), taken) or (start, end) in flagged:
+            continue
+        sentence = _unquoted(draft[start:end])
+        if len(sentence.split()) < min_words:
+            continue
+        # Negative words count only when aimed at the customer (you as the subject, your
+        # behaviour), not in an apology or a statement of our own failure.
+        if target is None or not target.search(sentence):
+            continue
+        if own_failure is not None and own_failure.search(sentence):
+            continue
+        lowered = sentence.lower()
+        if any(marker in lowered for marker in rules.empathy):
+            continue
+        score = analyser.polarity_scores(sentence)["compound"]
+        if score <= threshold:
+            findings.append(
+                _finding(
+                    rules,
+                    "hostile_tone",
+                    start,
+                    end,
+                    draft,
+                    f"This sentence reads as hostile (tone score {score:+.2f}).",
+                )
+            )
+    return findings
