@@ -14,13 +14,14 @@ import email
 import logging
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import DatabaseError, IntegrityError, OperationalError, transaction
 from django.db.models import F, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -67,6 +68,74 @@ def active_mailboxes() -> dict[str, Mailbox]:
     return {m.address: m for m in Mailbox.objects.filter(active=True).select_related("team")}
 
 
+@dataclass(frozen=True)
+class Incoming:
+    """One message as the transport received it, before it is stored."""
+
+    raw: bytes
+    source: str
+    mailbox_id: int | None
+    envelope_from: str = ""
+    envelope_to: tuple[str, ...] = ()
+
+
+def _insert_raw(item: Incoming) -> tuple[int, bool]:
+    from rightdesk.channels.parsing import dedupe_key
+
+    key, message_id = dedupe_key(item.raw)
+    try:
+        with transaction.atomic():
+            row = RawMessage.objects.create(
+                raw=item.raw,
+                size=len(item.raw),
+                dedupe_key=key,
+                message_id=message_id[:260],
+                source=item.source,
+                mailbox_id=item.mailbox_id,
+                envelope_from=one_line(item.envelope_from, 500),
+                envelope_to=[normalise_address(a) for a in item.envelope_to][:20],
+            )
+        return row.pk, True
+    except IntegrityError:
+        existing = RawMessage.objects.filter(dedupe_key=key).values_list("pk", flat=True).first()
+        if existing is None:
+            raise
+        return existing, False
+
+
+def store_raw_messages(*, items: Sequence[Incoming]) -> list[tuple[int, bool] | Exception]:
+    """Durably store messages as received, in one commit; per item (row id, created) or its error.
+
+    Group commit for the SMTP gateway: messages arriving on parallel
+    connections share one transaction (one turn at the write lock, one sync)
+    and each gets its 250 only after that commit returns. Each item has its
+    own savepoint, so a duplicate or a bad row fails alone; if the commit
+    itself fails, the items are stored one by one so each gets its own answer.
+    """
+    if len(items) > 1:
+        try:
+            with write_turn(), transaction.atomic():
+                results = [_try_insert(item) for item in items]
+            return results
+        except Exception:
+            log.warning("group commit of %s messages failed; storing one by one", len(items))
+    results = []
+    for item in items:
+        try:
+            with write_turn(), transaction.atomic():
+                results.append(_insert_raw(item))
+        except Exception as exc:
+            results.append(exc)
+    return results
+
+
+def _try_insert(item: Incoming) -> tuple[int, bool] | Exception:
+    try:
+        return _insert_raw(item)
+    except DatabaseError as exc:
+        return exc
+
+
 def store_raw_message(
     *,
     raw: bytes,
@@ -80,27 +149,15 @@ def store_raw_message(
     This is the only write the SMTP gateway does before answering 250, so it
     stays one small INSERT in its own transaction.
     """
-    from rightdesk.channels.parsing import dedupe_key
-
-    key, message_id = dedupe_key(raw)
-    try:
-        with write_turn(), transaction.atomic():
-            row = RawMessage.objects.create(
-                raw=raw,
-                size=len(raw),
-                dedupe_key=key,
-                message_id=message_id[:260],
-                source=source,
-                mailbox=mailbox,
-                envelope_from=one_line(envelope_from, 500),
-                envelope_to=[normalise_address(a) for a in (envelope_to or [])][:20],
-            )
-        return row.pk, True
-    except IntegrityError:
-        existing = RawMessage.objects.filter(dedupe_key=key).values_list("pk", flat=True).first()
-        if existing is None:
-            raise
-        return existing, False
+    item = Incoming(
+        raw=raw,
+        source=source,
+        mailbox_id=mailbox.pk if mailbox is not None else None,
+        envelope_from=envelope_from,
+        envelope_to=tuple(envelope_to or ()),
+    )
+    with write_turn(), transaction.atomic():
+        return _insert_raw(item)
 
 
 # ----------------------------------------------------------------------------- placement

@@ -1,19 +1,22 @@
 """The inbound SMTP gateway (aiosmtpd): answers 250 only once the raw message is committed.
 
-Only transport lives here. Every database write goes through
-``services.store_raw_message`` on a small thread pool, so the asyncio loop
-never blocks on the database and the Django ORM never runs in async code.
+Only transport lives here. Every stored message goes through one committer
+thread (``services.store_raw_messages``): messages that arrive on parallel
+connections while it is writing are stored together in the next transaction
+(group commit), and each connection gets its 250 after that commit. The
+asyncio loop never blocks on the database and the ORM never runs in async code.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
@@ -22,10 +25,97 @@ from django.db import close_old_connections, connection
 
 from rightdesk.channels.choices import Source
 
+if TYPE_CHECKING:
+    from rightdesk.channels.services import Incoming
+
 log = logging.getLogger(__name__)
 
 #: How long the gateway trusts its copy of the mailbox list.
 MAILBOX_CACHE_SECONDS = 10.0
+#: At most this many messages share one transaction.
+GROUP_COMMIT_MAX = 64
+
+_Job = tuple["Incoming", "Future[tuple[int, bool]]"]
+
+
+class GroupCommitter:
+    """The gateway's one database writer: stores whatever has queued up, in one commit.
+
+    Its own threads never compete for the write lock, and a burst on many
+    connections costs one transaction per turn instead of one per message.
+    """
+
+    def __init__(self, store: Callable[..., tuple[int, bool]] | None = None) -> None:
+        self._store_override = store
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="smtpd-committer", daemon=True)
+        self._thread.start()
+
+    def submit(self, item: Incoming) -> Future[tuple[int, bool]]:
+        future: Future[tuple[int, bool]] = Future()
+        self._jobs.put((item, future))
+        return future
+
+    def stop(self) -> None:
+        """Store what is queued, then end the thread."""
+        self._jobs.put(None)
+        self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            batch = [job]
+            stopping = False
+            while len(batch) < GROUP_COMMIT_MAX:
+                try:
+                    more = self._jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    stopping = True
+                    break
+                batch.append(more)
+            self._commit(batch)
+            if stopping:
+                return
+
+    def _commit(self, batch: list[_Job]) -> None:
+        results: list[tuple[int, bool] | BaseException]
+        close_old_connections()
+        try:
+            results = list(self._write([item for item, _ in batch]))
+        except Exception as exc:
+            connection.close()
+            results = [exc] * len(batch)
+        for (_, future), result in zip(batch, results, strict=True):
+            if isinstance(result, BaseException):
+                future.set_exception(result)
+            else:
+                future.set_result(result)
+
+    def _write(self, items: list[Incoming]) -> list[tuple[int, bool] | Exception]:
+        from rightdesk.channels.models import Mailbox
+        from rightdesk.channels.services import store_raw_messages
+
+        if self._store_override is None:
+            return store_raw_messages(items=items)
+        results: list[tuple[int, bool] | Exception] = []
+        for item in items:
+            try:
+                results.append(
+                    self._store_override(
+                        raw=item.raw,
+                        source=item.source,
+                        mailbox=Mailbox(pk=item.mailbox_id),
+                        envelope_from=item.envelope_from,
+                        envelope_to=list(item.envelope_to),
+                    )
+                )
+            except Exception as exc:
+                results.append(exc)
+        return results
 
 
 class GatewaySMTP(SMTP):
@@ -46,7 +136,7 @@ class GatewayHandler:
     ) -> None:
         self.executor = executor
         self.on_stored = on_stored
-        self._store_override = store
+        self.committer = GroupCommitter(store)
         self._mailboxes: dict[str, tuple[int, int]] = {}
         self._mailboxes_at = 0.0
         self.stored = 0
@@ -58,26 +148,6 @@ class GatewayHandler:
         close_old_connections()
         try:
             return {a: (m.pk, m.max_message_bytes) for a, m in active_mailboxes().items()}
-        except Exception:
-            connection.close()
-            raise
-
-    def _store(
-        self, raw: bytes, mailbox_id: int, envelope_from: str, rcpts: list[str]
-    ) -> tuple[int, bool]:
-        from rightdesk.channels.models import Mailbox
-        from rightdesk.channels.services import store_raw_message
-
-        close_old_connections()
-        try:
-            store = self._store_override or store_raw_message
-            return store(
-                raw=raw,
-                source=Source.SMTP,
-                mailbox=Mailbox(pk=mailbox_id),
-                envelope_from=envelope_from,
-                envelope_to=rcpts,
-            )
         except Exception:
             connection.close()
             raise
@@ -129,16 +199,18 @@ class GatewayHandler:
             return (
                 f"552 5.3.4 Message is {len(raw)} bytes; this mailbox accepts at most {limit} bytes"
             )
+        from rightdesk.channels.services import Incoming
+
         loop = asyncio.get_running_loop()
+        incoming = Incoming(
+            raw=raw,
+            source=Source.SMTP,
+            mailbox_id=mailbox_id,
+            envelope_from=str(envelope.mail_from or ""),
+            envelope_to=tuple(str(r) for r in envelope.rcpt_tos),
+        )
         try:
-            raw_id, created = await loop.run_in_executor(
-                self.executor,
-                self._store,
-                raw,
-                mailbox_id,
-                str(envelope.mail_from or ""),
-                [str(r) for r in envelope.rcpt_tos],
-            )
+            raw_id, created = await asyncio.wrap_future(self.committer.submit(incoming))
         except Exception:
             log.exception("could not store an incoming message")
             return "451 4.3.0 Could not store the message; please try again later"
@@ -194,3 +266,4 @@ def serve_forever(controller: GatewayController, stop: threading.Event) -> None:
         stop.wait()
     finally:
         controller.stop()
+        controller.handler.committer.stop()
