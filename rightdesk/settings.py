@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "rightdesk.custody",
     "rightdesk.channels",
     "rightdesk.quality",
+    "rightdesk.portal",
 ]
 
 MIDDLEWARE = [
@@ -158,6 +159,7 @@ RIGHTDESK_UNOWNED_PROBLEM_MINUTES = env_int("RIGHTDESK_UNOWNED_PROBLEM_MINUTES",
 RIGHTDESK_API_TOKEN_DAYS = env_int("RIGHTDESK_API_TOKEN_DAYS", 90)
 RIGHTDESK_DEFAULT_PHONE_REGION = env_str("RIGHTDESK_DEFAULT_PHONE_REGION", "US")
 RIGHTDESK_MAX_UPLOAD_BYTES = env_int("RIGHTDESK_MAX_UPLOAD_BYTES", 25 * 1024 * 1024)
+RIGHTDESK_PORTAL_LINK_MINUTES = env_int("RIGHTDESK_PORTAL_LINK_MINUTES", 30)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 
 # E-mail: outgoing relay (Django's names), the inbound gateway and its limits.

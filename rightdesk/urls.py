@@ -21,4 +21,5 @@ urlpatterns = [
     path("desk/", include("rightdesk.commitments.urls")),
     path("desk/", include("rightdesk.quality.urls")),
     path("mail/", include("rightdesk.channels.urls")),
+    path("portal/", include("rightdesk.portal.urls")),
 ]
