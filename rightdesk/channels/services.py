@@ -118,14 +118,18 @@ def store_raw_messages(*, items: Sequence[Incoming]) -> list[tuple[int, bool] | 
                 results = [_try_insert(item) for item in items]
             return results
         except Exception:
-            log.warning("group commit of %s messages failed; storing one by one", len(items))
+            log.warning(
+                "group commit of %s messages failed; storing one by one", len(items), exc_info=True
+            )
     results = []
     for item in items:
         try:
             with write_turn(), transaction.atomic():
-                results.append(_insert_raw(item))
+                stored = _insert_raw(item)
         except Exception as exc:
             results.append(exc)
+        else:
+            results.append(stored)  # only once the commit has succeeded
     return results
 
 
