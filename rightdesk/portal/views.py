@@ -13,6 +13,7 @@ from typing import Concatenate, ParamSpec
 
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import rotate_token
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -88,7 +89,9 @@ def use_link(request: HttpRequest, token: str) -> HttpResponse:
         return render(
             request, "portal/use_link.html", {"usable": False, "error": exc.message}, status=410
         )
+    # A new session id and CSRF token at sign-in, as Django's login() does.
     request.session.cycle_key()
+    rotate_token(request)
     request.session[PORTAL_SESSION_KEY] = customer.pk
     return HttpResponseRedirect(reverse("portal:home"))
 
