@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from django.core import mail
 
 from rightdesk.customers.models import Customer
+from rightdesk.portal import urls as portal_urls
 from rightdesk.portal.access import PORTAL_SESSION_KEY
 from rightdesk.portal.models import SignInLink
 from rightdesk.portal.tests.conftest import HttpsClient, sign_in_as
@@ -182,17 +183,30 @@ def test_forms_refuse_posts_without_the_csrf_token(
     assert 'name="csrfmiddlewaretoken"' in page.content.decode()
 
 
-@pytest.mark.parametrize(
-    "url",
-    [
+#: Pages open to anonymous visitors: the ways to sign in and out.
+PUBLIC = {"sign_in", "use_link", "sign_out"}
+PRIVATE_PAGES = sorted(
+    "/portal/"
+    + re.sub(
+        r"<(?:\w+:)?(\w+)>", lambda m: "RD-1001" if m.group(1) == "ref" else "1", str(p.pattern)
+    )
+    for p in portal_urls.urlpatterns
+    if p.name not in PUBLIC
+)
+
+
+def test_the_private_page_list_covers_every_area() -> None:
+    assert {
         "/portal/",
-        "/portal/requests/RD-1001/",
         "/portal/items/",
         "/portal/items/1/",
         "/portal/orders/",
         "/portal/orders/1/",
-    ],
-)
+        "/portal/requests/RD-1001/",
+    } <= set(PRIVATE_PAGES)
+
+
+@pytest.mark.parametrize("url", PRIVATE_PAGES)
 def test_every_portal_page_sends_anonymous_visitors_to_sign_in(
     client: HttpsClient, customer: Customer, url: str
 ) -> None:
