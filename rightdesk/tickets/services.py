@@ -199,10 +199,11 @@ def add_inbound_message(
         ticket.waiting_since = now
     ticket.last_customer_contact_at = now
     ticket.updated_at = now
-    ticket.message_count = F("message_count") + 1
+    # The row is locked (select_for_update / SQLite's immediate transaction),
+    # so the count read under the lock is current.
+    ticket.message_count += 1
     _queue_position(ticket)
     ticket.save()
-    ticket.refresh_from_db(fields=["message_count"])
     promise_hooks.on_customer_contact(message=message)
     return message
 
@@ -263,10 +264,11 @@ def send_reply(
         _set_status(ticket, target, actor=agent, at=now)
     ticket.waiting_since = None
     ticket.updated_at = now
-    ticket.message_count = F("message_count") + 1
+    # The row is locked (select_for_update / SQLite's immediate transaction),
+    # so the count read under the lock is current.
+    ticket.message_count += 1
     _queue_position(ticket)
     ticket.save()
-    ticket.refresh_from_db(fields=["message_count"])
     promise_hooks.on_reply_sent(message=message)
     channel_hooks.on_reply_recorded(message=message)
     return message
@@ -356,10 +358,11 @@ def log_call(
         if ticket.status in (Status.RESOLVED, Status.CLOSED, Status.WAITING_CUSTOMER):
             _set_status(ticket, Status.OPEN, actor=agent, reason="customer called", at=now)
     ticket.updated_at = now
-    ticket.message_count = F("message_count") + 1
+    # The row is locked (select_for_update / SQLite's immediate transaction),
+    # so the count read under the lock is current.
+    ticket.message_count += 1
     _queue_position(ticket)
     ticket.save()
-    ticket.refresh_from_db(fields=["message_count"])
     promise_hooks.on_call_logged(message=message)
     if direction == CallDirection.INBOUND:
         promise_hooks.on_customer_contact(message=message)
