@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.models import User
+from django.utils import timezone
 
 from rightdesk.accounts.models import Team
 from rightdesk.accounts.services import agent_name
@@ -87,7 +88,7 @@ class FactForm(forms.Form):
         super().__init__(*args, **kwargs)
         self._messages = {str(m.pk): m for m in messages if m.kind in ("inbound", "call")}
         _choice_field(self, "source_message").choices = [("", "—")] + [
-            (pk, f"{m.get_kind_display()}, {m.created_at:%Y-%m-%d %H:%M}")
+            (pk, f"{m.get_kind_display()}, {timezone.localtime(m.created_at):%Y-%m-%d %H:%M}")
             for pk, m in self._messages.items()
         ]
 

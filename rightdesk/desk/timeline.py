@@ -7,9 +7,13 @@ other event becomes one readable line with its actor and time.
 
 from __future__ import annotations
 
+import functools
+import importlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from django.utils import timezone
 
 from rightdesk.accounts.services import agent_name
 from rightdesk.tickets.choices import Channel, EventKind, Priority, Status
@@ -78,16 +82,74 @@ def describe_event(event: Event) -> tuple[str, str]:
         return f"Merged into {data.get('target', '')}", ""
     if kind == EventKind.HANDOFF_SEEN:
         return "Handoff note read", ""
-    # Events written by other apps (promises, SLA, e-mail...): a readable fallback.
-    label = event.get_kind_display()
-    if label == kind:
-        label = kind.replace("_", " ").capitalize()
-    detail = ", ".join(
-        f"{key.replace('_', ' ')}: {value}"
-        for key, value in data.items()
-        if isinstance(value, str | int | float) and not key.endswith("_id")
-    )
-    return label, detail
+    # Events written by other apps (promises, SLA, e-mail, items...).
+    return _other_label(kind), _other_detail(data)
+
+
+#: Event vocabularies of other apps, read for their labels only.
+_EVENT_CHOICES = (
+    "rightdesk.commitments.choices.PromiseEvent",
+    "rightdesk.sla.choices.SlaEvent",
+    "rightdesk.channels.choices.ChannelEvent",
+)
+#: Detail keys worth showing, in this order; others (ids, flags) are internal.
+_DETAIL_KEYS = (
+    "text",
+    "label",
+    "title",
+    "reason",
+    "note",
+    "sender",
+    "subject",
+    "due_at",
+    "promised_at",
+    "amount",
+    "status",
+    "to",
+    "location",
+    "detail",
+)
+
+
+@functools.cache
+def _event_labels() -> dict[str, str]:
+    labels: dict[str, str] = {}
+    for dotted in _EVENT_CHOICES:
+        module_name, _, name = dotted.rpartition(".")
+        try:
+            choices = getattr(importlib.import_module(module_name), name)
+        except (ImportError, AttributeError):
+            continue
+        labels.update({str(value): str(label) for value, label in choices.choices})
+    return labels
+
+
+def _other_label(kind: str) -> str:
+    return _event_labels().get(kind) or kind.replace("_", " ").capitalize()
+
+
+def _readable(value: Any) -> str:
+    """ISO times become local, readable times; everything else is shown as text."""
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and "T" in value:
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if moment.tzinfo is not None:
+            moment = timezone.localtime(moment)
+        return moment.strftime("%a %-d %b %Y %H:%M")
+    return str(value)
+
+
+def _other_detail(data: dict[str, Any]) -> str:
+    parts = []
+    for key in _DETAIL_KEYS:
+        value = data.get(key)
+        if value is None or value == "" or isinstance(value, bool | dict | list):
+            continue
+        name = key.replace("_", " ")
+        parts.append(_readable(value) if key == "text" else f"{name}: {_readable(value)}")
+    return " · ".join(parts)
 
 
 def build_timeline(

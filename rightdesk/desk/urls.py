@@ -11,7 +11,7 @@ app_name = "desk"
 urlpatterns: list[URLPattern] = [
     path(
         "login/",
-        auth_views.LoginView.as_view(
+        views.DeskLoginView.as_view(
             template_name="desk/login.html", redirect_authenticated_user=True
         ),
         name="login",

@@ -16,7 +16,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.models import User
-from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth.views import LoginView, redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -29,6 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rightdesk.accounts.models import ApiToken, Team
 from rightdesk.accounts.services import is_agent, issue_token, revoke_token
 from rightdesk.core.errors import DomainError, Invalid, NotFound
+from rightdesk.core.middleware import SESSION_KEY, zone_for_agent
 from rightdesk.customers.models import Customer, Fact
 from rightdesk.customers.services import create_customer, record_fact
 from rightdesk.desk import forms as desk_forms
@@ -580,3 +581,12 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
         raise Http404(exc.message) from exc
     flash.success(request, f"Revoked {token.name}.")
     return HttpResponseRedirect(reverse("desk:tokens"))
+
+
+class DeskLoginView(LoginView):
+    """Django's login, remembering the agent's time zone for the session."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        self.request.session[SESSION_KEY] = zone_for_agent(form.get_user())
+        return response
