@@ -7,7 +7,6 @@ gets its acknowledgment and a customer's update request is recognised as a chase
 
 from __future__ import annotations
 
-from rightdesk.tickets.choices import CallDirection
 from rightdesk.tickets.models import Message, Ticket
 
 
@@ -57,5 +56,5 @@ def on_call_logged(*, message: Message) -> None:
     from rightdesk.sla.services import refresh_ticket_sla
 
     promises_after_call(message=message)
-    if message.call_direction == CallDirection.OUTBOUND:
-        refresh_ticket_sla(ticket=message.ticket, now=message.created_at)
+    # A call is a person talking with the customer: it answers, whoever dialled.
+    refresh_ticket_sla(ticket=message.ticket, now=message.created_at)

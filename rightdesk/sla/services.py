@@ -20,7 +20,7 @@ from rightdesk.accounts.models import Team
 from rightdesk.sla.choices import AT_RISK_FRACTION, ClockState, Metric, SlaEvent
 from rightdesk.sla.hours import BusinessHours, due_with_pauses
 from rightdesk.sla.models import Breach, BusinessCalendar, SlaPolicy, TicketSla
-from rightdesk.tickets.choices import CallDirection, EventKind, MessageKind, Status
+from rightdesk.tickets.choices import EventKind, MessageKind, Status
 from rightdesk.tickets.models import Event, Message, Ticket
 
 #: How often a paused ticket is looked at again (its resume has no hook).
@@ -156,15 +156,16 @@ class TicketFacts:
 
 
 def first_human_response(ticket: Ticket) -> datetime | None:
-    """When a person first answered: a reply written by an agent or a call we made.
+    """When a person first answered: a reply written by an agent or a phone call.
 
+    Every logged call was a person talking with the customer, whoever dialled.
     The automatic acknowledgment (a reply without author) does not count.
     """
     message = (
         Message.objects.filter(ticket=ticket)
         .filter(
             Q(kind=MessageKind.REPLY, author__isnull=False)
-            | Q(kind=MessageKind.CALL, call_direction=CallDirection.OUTBOUND)
+            | Q(kind=MessageKind.CALL)
         )
         .order_by("created_at", "id")
         .values_list("created_at", flat=True)

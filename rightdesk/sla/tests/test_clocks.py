@@ -135,3 +135,33 @@ def test_waiting_on_customer_pauses_the_clocks(
     # Next response: 2 business hours after the customer wrote.
     assert clocks[Metric.NEXT_RESPONSE].due_at == datetime(2026, 3, 10, 12, 0, tzinfo=CHICAGO)
     assert Breach.objects.count() == 0
+
+
+def test_a_call_taken_by_an_agent_is_the_first_response(
+    clock: Any, hours: BusinessCalendar, team: Team, agent: User, customer: Customer
+) -> None:
+    """The customer phoned and spoke to a person: nothing breaches for "no response"."""
+    from rightdesk.tickets.choices import CallDirection
+    from rightdesk.tickets.services import log_call
+
+    clock.set(MONDAY_9)
+    ticket = create_ticket(
+        customer=customer, subject="Car won't start", channel=Channel.PHONE, team=team, actor=agent
+    )
+    clock.set(MONDAY_9 + timedelta(minutes=5))
+    log_call(
+        ticket=ticket,
+        actor=agent,
+        direction=CallDirection.INBOUND,
+        summary="Maria called; car towed in, we will call back by 5pm.",
+        duration_seconds=300,
+    )
+    first = ticket_clocks(ticket=ticket, now=MONDAY_9 + timedelta(days=3))[0]
+    assert (first.metric, first.state, first.met_at) == (
+        Metric.FIRST_RESPONSE,
+        ClockState.MET,
+        MONDAY_9 + timedelta(minutes=5),
+    )
+    assert sweep_sla(now=MONDAY_9 + timedelta(days=1)) == 0  # resolution still running
+    sweep_sla(now=MONDAY_9 + timedelta(days=3))  # only resolution can breach by now
+    assert not Breach.objects.filter(metric=Metric.FIRST_RESPONSE).exists()
