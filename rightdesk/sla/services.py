@@ -163,10 +163,7 @@ def first_human_response(ticket: Ticket) -> datetime | None:
     """
     message = (
         Message.objects.filter(ticket=ticket)
-        .filter(
-            Q(kind=MessageKind.REPLY, author__isnull=False)
-            | Q(kind=MessageKind.CALL)
-        )
+        .filter(Q(kind=MessageKind.REPLY, author__isnull=False) | Q(kind=MessageKind.CALL))
         .order_by("created_at", "id")
         .values_list("created_at", flat=True)
         .first()
