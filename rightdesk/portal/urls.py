@@ -9,6 +9,7 @@ from rightdesk.portal import views
 app_name = "portal"
 urlpatterns: list[URLPattern] = [
     path("", views.home, name="home"),
+    path("contact/", views.contact, name="contact"),
     path("sign-in/", views.sign_in, name="sign_in"),
     path("sign-in/<str:token>/", views.use_link, name="use_link"),
     path("sign-out/", views.sign_out, name="sign_out"),

@@ -18,6 +18,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from rightdesk.channels.webform import submit_web_form
 from rightdesk.core.errors import DomainError, NotFound
 from rightdesk.customers.models import Customer
 from rightdesk.portal import queries
@@ -54,8 +55,35 @@ class SignInForm(forms.Form):
     email = forms.CharField(label="Your e-mail address", max_length=254)
 
 
+class ContactForm(forms.Form):
+    name = forms.CharField(label="Your name", max_length=200)
+    email = forms.CharField(label="Your e-mail address", max_length=254)
+    subject = forms.CharField(label="What is it about?", max_length=300)
+    body = forms.CharField(label="Your message", widget=forms.Textarea, max_length=20_000)
+
+
 class MessageForm(forms.Form):
     body = forms.CharField(label="Your message", widget=forms.Textarea, max_length=20_000)
+
+
+# ---------------------------------------------------------------- contact form
+
+
+@require_http_methods(["GET", "POST"])
+def contact(request: HttpRequest) -> HttpResponse:
+    """The public web form: no sign-in; the answer never reveals existing tickets."""
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            submit_web_form(**form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            return render(
+                request, "portal/contact_sent.html", {"email": form.cleaned_data["email"]}
+            )
+    status = 422 if request.method == "POST" else 200
+    return render(request, "portal/contact.html", {"form": form}, status=status)
 
 
 # ---------------------------------------------------------------- sign-in

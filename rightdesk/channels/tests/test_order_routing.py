@@ -56,3 +56,80 @@ def test_two_mails_about_one_order_share_one_ticket(deliver: Deliver, customer: 
     # A mail that names no order of theirs still opens its own ticket.
     third = deliver(build(subject="Password reset", body="I cannot log in.", message_id="<t@x>"))
     assert third.ticket is not None and third.ticket != first.ticket
+
+
+def test_seed001_mail_then_web_form_about_one_order_share_one_ticket(
+    deliver: Deliver, customer: Customer
+) -> None:
+    """Seed 001: the customer asks about both items, by e-mail and then by the web form."""
+    from django.test import Client
+
+    from rightdesk.tickets.choices import Channel
+
+    order, _ = record_order(
+        source=get_or_create_source(slug="shop"),
+        data=OrderInput(
+            external_ref="A-1001",
+            placed_at=timezone.now() - timedelta(days=2),
+            currency="USD",
+            customer_id=customer.pk,
+            lines=[
+                LineInput(product="Licence", unit_price=Decimal("60.00")),
+                LineInput(product="Plugin pack", unit_price=Decimal("40.00")),
+            ],
+        ),
+    )
+    by_mail = deliver(
+        build(subject="Order A-1001: licence will not activate", body="The key says invalid.")
+    )
+    page = Client().post(
+        "/portal/contact/",
+        {
+            "name": "Maria Gonzalez",
+            "email": "Maria@Example.com",
+            "subject": "Plugin pack missing",
+            "body": "My order #a-1001 also had a plugin pack that never arrived.",
+        },
+        secure=True,
+    )
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "We have your message" in text
+    assert by_mail.ticket is not None and by_mail.ticket.reference not in text
+    ticket = Ticket.objects.get(customer=customer)  # one ticket holds both contacts
+    assert ticket == by_mail.ticket and ticket.channel == Channel.EMAIL
+    assert list(ticket.messages.filter(kind="inbound").values_list("body_text", flat=True)) == [
+        "The key says invalid.",
+        "Subject: Plugin pack missing\n\n"
+        "My order #a-1001 also had a plugin pack that never arrived.",
+    ]
+    assert TicketOrder.objects.filter(order=order, ticket=ticket).count() == 1
+
+
+def test_web_form_opens_a_ticket_for_a_new_customer_and_refuses_bad_input(db: None) -> None:
+    from django.test import Client
+
+    from rightdesk.tickets.choices import Channel
+
+    client = Client()
+    bad = client.post(
+        "/portal/contact/",
+        {"name": "Ann", "email": "not-an-address", "subject": "Hi", "body": "Hello"},
+        secure=True,
+    )
+    assert bad.status_code == 422 and "is not a valid e-mail address" in bad.content.decode()
+    assert not Ticket.objects.exists()
+    good = client.post(
+        "/portal/contact/",
+        {"name": "Ann Lee", "email": "ann@example.org", "subject": "Hours", "body": "Open Sunday?"},
+        secure=True,
+    )
+    assert good.status_code == 200
+    ticket = Ticket.objects.get()
+    assert (ticket.channel, ticket.customer.name, ticket.subject) == (
+        Channel.WEB,
+        "Ann Lee",
+        "Hours",
+    )
+    # The one automatic reply: the acknowledgment to the address given.
+    assert ticket.messages.filter(kind="reply", author__isnull=True).count() == 1

@@ -184,7 +184,7 @@ def test_forms_refuse_posts_without_the_csrf_token(
 
 
 #: Pages open to anonymous visitors: the ways to sign in and out.
-PUBLIC = {"sign_in", "use_link", "sign_out"}
+PUBLIC = {"sign_in", "use_link", "sign_out", "contact"}
 PRIVATE_PAGES = sorted(
     "/portal/"
     + re.sub(
