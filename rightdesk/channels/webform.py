@@ -18,12 +18,7 @@ from django.utils import timezone
 
 from rightdesk.commerce.services.routing import route_contact_to_order_ticket
 from rightdesk.core.errors import Conflict, Invalid
-from rightdesk.customers.models import ContactKind
-from rightdesk.customers.services import (
-    create_customer,
-    find_customer_by_contact,
-    normalise_email,
-)
+from rightdesk.customers.services import customer_for_email, normalise_email
 from rightdesk.tickets.choices import Channel
 from rightdesk.tickets.models import Message, Ticket
 from rightdesk.tickets.services import create_ticket
@@ -52,19 +47,16 @@ def submit_web_form(
     if len(body) > MAX_BODY:
         raise Invalid(f"Keep the message under {MAX_BODY} characters.", field="body")
     now = at or timezone.now()
-    customer = find_customer_by_contact(ContactKind.EMAIL, address)
-    if customer is None:
-        customer = create_customer(name=name.strip() or address, emails=[address])
-    else:
-        recent = Message.objects.filter(
-            ticket__customer=customer, from_customer=True, created_at__gte=now - timedelta(hours=1)
-        ).count()
-        if recent >= settings.RIGHTDESK_MAIL_RATE_PER_HOUR:
-            raise Conflict(
-                "We have received many messages from this address in the last hour; "
-                "please try again later.",
-                code="rate_limited",
-            )
+    customer = customer_for_email(email=address, name=name)
+    recent = Message.objects.filter(
+        ticket__customer=customer, from_customer=True, created_at__gte=now - timedelta(hours=1)
+    ).count()
+    if recent >= settings.RIGHTDESK_MAIL_RATE_PER_HOUR:
+        raise Conflict(
+            "We have received many messages from this address in the last hour; "
+            "please try again later.",
+            code="rate_limited",
+        )
     routed = route_contact_to_order_ticket(
         customer=customer, subject=subject, body_text=body, channel=Channel.WEB, at=now
     )

@@ -18,7 +18,6 @@ from django.contrib import messages as flash
 from django.contrib.auth.models import User
 from django.contrib.auth.views import LoginView, redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -31,7 +30,7 @@ from rightdesk.accounts.services import is_agent, issue_token, revoke_token
 from rightdesk.core.errors import DomainError, Invalid, NotFound
 from rightdesk.core.middleware import SESSION_KEY, zone_for_agent
 from rightdesk.customers.models import Customer, Fact
-from rightdesk.customers.services import create_customer, record_fact
+from rightdesk.customers.services import record_fact
 from rightdesk.desk import forms as desk_forms
 from rightdesk.desk.timeline import build_timeline
 from rightdesk.quality.services import send_checked_reply
@@ -40,14 +39,15 @@ from rightdesk.tickets.choices import Status
 from rightdesk.tickets.models import Event, Handoff, Message, Ticket
 from rightdesk.tickets.queries import QUEUE_VIEWS, paginate_queue, queue_queryset, unowned_problems
 from rightdesk.tickets.services import (
+    NewCustomer,
     add_note,
     assign_ticket,
     change_priority,
     change_status,
-    create_ticket,
     log_call,
     mark_handoffs_seen,
     merge_tickets,
+    open_ticket,
 )
 
 P = ParamSpec("P")
@@ -460,17 +460,11 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
     return render(request, "desk/ticket_new.html", context, status=status)
 
 
-@transaction.atomic
 def _open_ticket(user: User, data: dict[str, Any]) -> Ticket:
-    """Create the customer when needed, then the ticket, all or nothing."""
-    customer = data["customer"]
-    if customer is None:
-        customer = create_customer(
-            name=data["new_name"],
-            emails=[data["new_email"]] if data["new_email"] else [],
-            phones=[data["new_phone"]] if data["new_phone"] else [],
-        )
-    return create_ticket(
+    customer = data["customer"] or NewCustomer(
+        name=data["new_name"], email=data["new_email"], phone=data["new_phone"]
+    )
+    return open_ticket(
         customer=customer,
         subject=data["subject"],
         body_text=data["body"],

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import transaction
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
@@ -14,7 +13,7 @@ from rightdesk.accounts.services import is_agent
 from rightdesk.core.errors import DomainError, Invalid, NotFound
 from rightdesk.core.pagination import PageParams, keyset_page
 from rightdesk.customers.models import Customer
-from rightdesk.customers.services import customer_for_email
+from rightdesk.customers.services import normalise_email
 from rightdesk.tickets.access import access_customer, access_ticket
 from rightdesk.tickets.models import Event, Handoff, Message, Ticket
 from rightdesk.tickets.queries import paginate_queue, queue_queryset
@@ -36,15 +35,16 @@ from rightdesk.tickets.schemas import (
     TicketPage,
 )
 from rightdesk.tickets.services import (
+    NewCustomer,
     add_inbound_message,
     add_note,
     assign_ticket,
     change_priority,
     change_status,
-    create_ticket,
     log_call,
     mark_handoffs_seen,
     merge_tickets,
+    open_ticket,
     send_reply,
 )
 
@@ -101,25 +101,23 @@ def post_ticket(request: HttpRequest, payload: TicketCreate) -> Status[Ticket]:
         raise Invalid("Give exactly one of customer_id or customer.", field="customer_id")
     owner = _agent(payload.owner_id, "owner_id") if payload.owner_id is not None else None
     team = _team(payload.team_id)
-    with transaction.atomic():  # a customer created by e-mail does not outlive a refused ticket
-        customer = _customer_for(agent, payload)
-        ticket = create_ticket(
-            customer=customer,
-            subject=payload.subject,
-            body_text=payload.body_text,
-            body_html=payload.body_html,
-            channel=payload.channel,
-            priority=payload.priority,
-            team=team,
-            owner=owner,
-            actor=None if payload.from_customer else agent,
-        )
+    ticket = open_ticket(
+        customer=_customer_for(agent, payload),
+        subject=payload.subject,
+        body_text=payload.body_text,
+        body_html=payload.body_html,
+        channel=payload.channel,
+        priority=payload.priority,
+        team=team,
+        owner=owner,
+        actor=None if payload.from_customer else agent,
+    )
     fresh = access_ticket(agent, ticket.pk)
     fresh.pending_handoffs = []  # type: ignore[attr-defined]  # a new ticket has no handoffs yet
     return Status(201, fresh)
 
 
-def _customer_for(agent: User, payload: TicketCreate) -> Customer:
+def _customer_for(agent: User, payload: TicketCreate) -> Customer | NewCustomer:
     if payload.customer_id is not None:
         try:
             return access_customer(agent, payload.customer_id)
@@ -129,10 +127,11 @@ def _customer_for(agent: User, payload: TicketCreate) -> Customer:
             ) from exc
     assert payload.customer is not None
     try:
-        return customer_for_email(email=payload.customer.email, name=payload.customer.name)
+        email = normalise_email(payload.customer.email)
     except Invalid as exc:
         exc.field = f"customer.{exc.field}" if exc.field else "customer"
         raise
+    return NewCustomer(name=payload.customer.name, email=email, reuse_by_email=True)
 
 
 @router.get("/{ref}", response=TicketDetailOut, summary="One ticket, by reference (RD-1042)")

@@ -6,6 +6,7 @@ transaction, so the timeline can never disagree with the ticket.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,6 +22,7 @@ from rightdesk.commitments import hooks as promise_hooks
 from rightdesk.core.errors import Conflict, Forbidden, Invalid
 from rightdesk.core.html import html_to_text, sanitize_html, text_to_html
 from rightdesk.customers.models import Customer
+from rightdesk.customers.services import create_customer, customer_for_email
 from rightdesk.tickets.choices import (
     ACTIVE_STATUSES,
     CallDirection,
@@ -171,6 +173,56 @@ def create_ticket(
         append_event(ticket=ticket, kind=EventKind.MESSAGE, actor=None, message=message, at=now)
     promise_hooks.on_ticket_opened(ticket=ticket, by_customer=actor is None, first_message=message)
     return ticket
+
+
+@dataclass(frozen=True)
+class NewCustomer:
+    """A customer named while opening a ticket (phone call, console, API, web form)."""
+
+    name: str
+    email: str = ""
+    phone: str = ""
+    #: Reuse whoever already owns ``email`` (API, web form) instead of refusing the
+    #: taken address with a 409 (console, where the agent picks existing customers).
+    reuse_by_email: bool = False
+
+
+@transaction.atomic
+def open_ticket(
+    *,
+    customer: Customer | NewCustomer,
+    subject: str,
+    body_text: str = "",
+    body_html: str = "",
+    channel: str = Channel.EMAIL,
+    priority: int = Priority.NORMAL,
+    team: Team | None = None,
+    owner: User | None = None,
+    actor: User | None = None,
+    at: datetime | None = None,
+) -> Ticket:
+    """Open a ticket, creating its customer first when needed: all or nothing."""
+    if isinstance(customer, NewCustomer):
+        if customer.reuse_by_email and customer.email:
+            customer = customer_for_email(email=customer.email, name=customer.name)
+        else:
+            customer = create_customer(
+                name=customer.name,
+                emails=[customer.email] if customer.email else [],
+                phones=[customer.phone] if customer.phone else [],
+            )
+    return create_ticket(
+        customer=customer,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        channel=channel,
+        priority=priority,
+        team=team,
+        owner=owner,
+        actor=actor,
+        at=at,
+    )
 
 
 @transaction.atomic
