@@ -34,6 +34,7 @@ from rightdesk.customers.services import record_fact
 from rightdesk.desk import forms as desk_forms
 from rightdesk.desk.timeline import build_timeline
 from rightdesk.quality.services import send_checked_reply
+from rightdesk.search.services import search_customers, search_tickets
 from rightdesk.tickets.access import access_customer, access_ticket
 from rightdesk.tickets.choices import Status
 from rightdesk.tickets.models import Event, Handoff, Message, Ticket
@@ -395,7 +396,11 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
 
 
 def _find_customers(query: str, limit: int = 20) -> list[Customer]:
-    """Customers whose name, preferred name or contact point contains the text."""
+    """Customers whose name, preferred name or contact point contains the text.
+
+    Unlike full-text search this matches any part ("0142" finds +13125550142):
+    a front desk types the last digits the caller reads out.
+    """
     query = query.strip()
     if not query:
         return []
@@ -491,25 +496,19 @@ def search(request: HttpRequest) -> HttpResponse:
     results: list[Any] = []
     customers: list[Customer] = []
     error = ""
-    available = True
     if query:
         try:
-            from rightdesk.search.services import search_customers, search_tickets
-        except ImportError:
-            available = False
-        else:
-            try:
-                results = search_tickets(
-                    user=user,
-                    query=query,
-                    status=status_filter,
-                    owner_id=int(owner_filter) if owner_filter.isdigit() else None,
-                    team_id=int(team_filter) if team_filter.isdigit() else None,
-                    limit=20,
-                )
-                customers = search_customers(user=user, query=query, limit=10)
-            except DomainError as exc:
-                error = exc.message
+            results = search_tickets(
+                user=user,
+                query=query,
+                status=status_filter,
+                owner_id=int(owner_filter) if owner_filter.isdigit() else None,
+                team_id=int(team_filter) if team_filter.isdigit() else None,
+                limit=20,
+            )
+            customers = search_customers(user=user, query=query, limit=10)
+        except DomainError as exc:
+            error = exc.message
     context = {
         "nav_active": "search",
         "search_query": query,
@@ -522,7 +521,6 @@ def search(request: HttpRequest) -> HttpResponse:
         "results": results,
         "customers": customers,
         "error": error,
-        "available": available,
     }
     return render(request, "desk/search.html", context, status=422 if error else 200)
 
