@@ -13,12 +13,11 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from rightdesk.accounts.models import Role, Team
 from rightdesk.accounts.services import agent_name, is_agent
-from rightdesk.channels import hooks as channel_hooks
 from rightdesk.commitments.choices import (
     KEPT_BY_CALL,
     KEPT_BY_REPLY,
@@ -30,14 +29,13 @@ from rightdesk.commitments.choices import (
 from rightdesk.commitments.detection import DetectedPromise, chase_phrase, detect_promises
 from rightdesk.commitments.models import Acknowledgment, Chase, Commitment
 from rightdesk.core.errors import Conflict, Invalid
-from rightdesk.core.html import text_to_html
 from rightdesk.notifications.models import NotificationKind
 from rightdesk.notifications.services import notify
 from rightdesk.sla.hours import BusinessHours
 from rightdesk.sla.services import first_response_due, hours_for_team, policy_for_ticket
-from rightdesk.tickets.choices import CallDirection, MessageKind
+from rightdesk.tickets.choices import CallDirection
 from rightdesk.tickets.models import Message, Ticket
-from rightdesk.tickets.services import append_event
+from rightdesk.tickets.services import append_event, record_automatic_reply
 
 SWEEP_CHUNK = 200
 
@@ -505,17 +503,9 @@ def acknowledge_ticket(*, ticket: Ticket) -> Acknowledgment:
     hours = hours_for_team(ticket.team)
     promised_at = first_response_due(ticket=ticket)
     text = acknowledgment_text(ticket=ticket, promised_at=promised_at, hours=hours)
-    message = Message.objects.create(
-        ticket=ticket,
-        kind=MessageKind.REPLY,
-        author=None,
-        from_customer=False,
-        body_text=text,
-        # The customer's name comes from outside (e.g. a mail display name): escape it.
-        body_html=text_to_html(text),
-        created_at=at,
-    )
-    Ticket.objects.filter(pk=ticket.pk).update(message_count=F("message_count") + 1)
+    # The customer's name comes from outside (e.g. a mail display name): the
+    # ticket service escapes the text into HTML.
+    message = record_automatic_reply(ticket=ticket, body_text=text, at=at)
     commitment = _create(
         ticket=ticket,
         kind=Kind.REPLY,
@@ -542,7 +532,6 @@ def acknowledge_ticket(*, ticket: Ticket) -> Acknowledgment:
         message=message,
         data={"promised_at": promised_at.isoformat(), "automatic": True},
     )
-    channel_hooks.on_reply_recorded(message=message, automatic=True)
     return acknowledgment
 
 

@@ -327,6 +327,30 @@ def send_reply(
 
 
 @transaction.atomic
+def record_automatic_reply(
+    *, ticket: Ticket, body_text: str, at: datetime | None = None
+) -> Message:
+    """Record the one automatic reply (the acknowledgment) and hand it to delivery.
+
+    It has no author, keeps the customer waiting for a person (a machine's
+    words answer nothing) and goes out marked ``Auto-Submitted``.
+    """
+    text, safe_html = _bodies(body_text, "")
+    message = Message.objects.create(
+        ticket=ticket,
+        kind=MessageKind.REPLY,
+        author=None,
+        from_customer=False,
+        body_text=text,
+        body_html=safe_html,
+        created_at=at or timezone.now(),
+    )
+    Ticket.objects.filter(pk=ticket.pk).update(message_count=F("message_count") + 1)
+    channel_hooks.on_reply_recorded(message=message, automatic=True)
+    return message
+
+
+@transaction.atomic
 def add_note(*, ticket: Ticket, actor: User | None, body_text: str) -> Message:
     """An internal note: seen by agents only, never by the customer."""
     agent = _require_agent(actor)
