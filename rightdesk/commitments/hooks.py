@@ -22,12 +22,12 @@ def on_ticket_opened(
 
     if first_message is not None:
         score_inbound(message=first_message, new=True)
-    start_ticket_sla(ticket=ticket)
+    clocks = start_ticket_sla(ticket=ticket)
     # Machine-written mail (auto-replies, lists, bounces) never gets an
     # acknowledgment: two robots answering each other is a mail loop.
     # A ticket is opened by mail only while the gateway's message is being placed.
     if by_customer and not placing_automatic_mail():
-        acknowledge_ticket(ticket=ticket)
+        acknowledge_ticket(ticket=ticket, promised_at=clocks.first_response_due)
 
 
 def on_customer_contact(*, message: Message) -> None:

@@ -490,18 +490,20 @@ def acknowledgment_text(*, ticket: Ticket, promised_at: datetime, hours: Busines
 
 
 @transaction.atomic
-def acknowledge_ticket(*, ticket: Ticket) -> Acknowledgment:
+def acknowledge_ticket(*, ticket: Ticket, promised_at: datetime | None = None) -> Acknowledgment:
     """Send a new ticket its one automatic reply and record the promise it makes.
 
     The promised time is the SLA's first-response due time in business hours:
-    what the customer is told is what is measured.
+    what the customer is told is what is measured. ``promised_at`` is that due
+    time when the caller has just computed it (the ticket's SLA start).
     """
     existing = Acknowledgment.objects.filter(ticket=ticket).first()
     if existing is not None:
         return existing
     at = ticket.created_at
     hours = hours_for_team(ticket.team)
-    promised_at = first_response_due(ticket=ticket)
+    if promised_at is None:
+        promised_at = first_response_due(ticket=ticket)
     text = acknowledgment_text(ticket=ticket, promised_at=promised_at, hours=hours)
     # The customer's name comes from outside (e.g. a mail display name): the
     # ticket service escapes the text into HTML.
