@@ -5,7 +5,8 @@ synchronous=FULL, the project defaults; or a new PostgreSQL database created
 next to the one ``--database-url`` names and dropped afterwards), fills it with
 tickets of three messages each, and times what an agent waits for:
 
-- creating tickets through the API (``POST /api/v1/tickets/``, bearer token);
+- creating tickets through the API, one per request (``POST /api/v1/tickets/``,
+  bearer token) and in batches of 100 (``POST /api/v1/tickets/batch``);
 - the queue page (``/desk/``) and the case page (``/desk/tickets/RD-…/``);
 - ticket search over subjects and message bodies (``GET /api/v1/search/tickets``).
 
@@ -34,6 +35,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+#: Tickets per request in the batch measure (the API's maximum).
+BATCH = 100
 sys.path.insert(0, str(ROOT))
 
 
@@ -491,6 +494,29 @@ class Bench:
         results["create"] = create_samples
         results["creations_per_s"] = len(create_samples) / (sum(create_samples) / 1000)
 
+        # The same number of tickets in batches of 100 (an integration, an import).
+        def create_batch(i: int) -> None:
+            tickets = [
+                {
+                    "customer_id": self.rng.choice(self.customers),
+                    "subject": f"Bench batch {i}.{k} {self.rng.choice(WORDS)}",
+                    "body_text": body(self.rng, 0),
+                    "channel": "email",
+                }
+                for k in range(BATCH)
+            ]
+            response = self.api.post(
+                "/api/v1/tickets/batch",
+                {"tickets": tickets},
+                content_type="application/json",
+                headers=auth,
+            )
+            assert response.status_code == 201, response.content[:300]
+
+        batches = self.timed("create batch", create_batch, max(1, self.args.create // BATCH))
+        results["create, per ticket in batch"] = [ms / BATCH for ms in batches]
+        results["batch_creations_per_s"] = len(batches) * BATCH / (sum(batches) / 1000)
+
         def page(url: str) -> Callable[[int], None]:
             def get(i: int) -> None:
                 response = self.client.get(url)
@@ -573,10 +599,13 @@ def report(sizes: list[int], runs: list[dict[str, Any]]) -> None:
             f"{key:<26}{a:>12.2f}ms{percentile(samples, 95):>7.2f}ms"
             f"{b:>13.2f}ms{percentile(large[key], 95):>7.2f}ms{b / a:>7.2f}x"
         )
-    print(
-        f"{'creations per second':<26}{small['creations_per_s']:>14.0f}{'':>9}"
-        f"{large['creations_per_s']:>15.0f}"
-    )
+    for key, label in (
+        ("creations_per_s", "creations/s, one each"),
+        ("batch_creations_per_s", "creations/s, batches"),
+    ):
+        print(f"{label:<26}{small[key]:>14.0f}{'':>9}{large[key]:>15.0f}")
+    gains = [run["batch_creations_per_s"] / run["creations_per_s"] for run in (small, large)]
+    print(f"{'batch vs one each':<26}{gains[0]:>13.2f}x{'':>9}{gains[1]:>14.2f}x")
     print(f"{'database size':<26}{small['size_mb']:>12.1f}MB{'':>9}{large['size_mb']:>13.1f}MB")
 
 

@@ -7,7 +7,9 @@ what the acknowledgment promised are one computation.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextvars
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -25,6 +27,27 @@ from rightdesk.tickets.models import Event, Message, Ticket
 
 #: How often a paused ticket is looked at again (its resume has no hook).
 PAUSED_RECHECK = timedelta(minutes=15)
+
+_settled: contextvars.ContextVar[dict[object, object] | None] = contextvars.ContextVar(
+    "sla_settled_configuration", default=None
+)
+
+
+@contextmanager
+def settled_configuration() -> Iterator[None]:
+    """Read policies and calendars once for the whole block, not once per ticket.
+
+    For work that handles many tickets in one transaction (a batch of new
+    tickets, an import): the configuration cannot change under it.
+    """
+    if _settled.get() is not None:
+        yield
+        return
+    token = _settled.set({})
+    try:
+        yield
+    finally:
+        _settled.reset(token)
 
 
 # -- calendars ----------------------------------------------------------------
@@ -73,6 +96,18 @@ def hours_for_team(team: Team | None) -> BusinessHours:
 
 def hours_for_ticket(ticket: Ticket) -> BusinessHours:
     """``hours_for_team(ticket.team)`` without loading the team when a calendar decides."""
+    memo = _settled.get()
+    if memo is None:
+        return _hours_for_ticket(ticket)
+    key = ("hours", ticket.team_id)
+    if key not in memo:
+        memo[key] = _hours_for_ticket(ticket)
+    hours = memo[key]
+    assert isinstance(hours, BusinessHours)
+    return hours
+
+
+def _hours_for_ticket(ticket: Ticket) -> BusinessHours:
     if ticket.team_id is None or Ticket.team.is_cached(ticket):
         return hours_for_team(ticket.team)
     calendar = _calendar_for_team_id(ticket.team_id)
@@ -83,14 +118,30 @@ def hours_for_ticket(ticket: Ticket) -> BusinessHours:
 
 
 # -- policies -------------------------------------------------------------------
+def _active_policies() -> list[SlaPolicy]:
+    """Every active policy (a handful), read once per settled block."""
+    memo = _settled.get()
+    if memo is None:
+        return list(SlaPolicy.objects.filter(active=True))
+    if "policies" not in memo:
+        memo["policies"] = list(SlaPolicy.objects.filter(active=True))
+    policies = memo["policies"]
+    assert isinstance(policies, list)
+    return policies
+
+
+def _matching(priority: int, channel: str) -> list[SlaPolicy]:
+    return [
+        policy
+        for policy in _active_policies()
+        if policy.priority in (None, priority) and policy.channel in ("", channel)
+    ]
+
+
 def policy_for(*, priority: int, channel: str, tier: str) -> SlaPolicy:
     """The most specific active policy for these facts (an unsaved default if none)."""
     return _most_specific(
-        SlaPolicy.objects.filter(active=True).filter(
-            Q(priority__isnull=True) | Q(priority=priority),
-            Q(channel="") | Q(channel=channel),
-            Q(tier="") | Q(tier=tier),
-        )
+        policy for policy in _matching(priority, channel) if policy.tier in ("", tier)
     )
 
 
@@ -111,12 +162,7 @@ def policy_for_ticket(ticket: Ticket) -> SlaPolicy:
         return policy_for(
             priority=ticket.priority, channel=ticket.channel, tier=ticket.customer.tier
         )
-    candidates = list(
-        SlaPolicy.objects.filter(active=True).filter(
-            Q(priority__isnull=True) | Q(priority=ticket.priority),
-            Q(channel="") | Q(channel=ticket.channel),
-        )
-    )
+    candidates = _matching(ticket.priority, ticket.channel)
     if any(policy.tier for policy in candidates):
         tier = ticket.customer.tier
         candidates = [policy for policy in candidates if policy.tier in ("", tier)]

@@ -30,12 +30,15 @@ from rightdesk.tickets.schemas import (
     QueueFilters,
     ReplyCreate,
     StatusIn,
+    TicketBatchIn,
+    TicketBatchOut,
     TicketCreate,
     TicketDetailOut,
     TicketPage,
 )
 from rightdesk.tickets.services import (
     NewCustomer,
+    TicketSpec,
     add_inbound_message,
     add_note,
     assign_ticket,
@@ -44,7 +47,8 @@ from rightdesk.tickets.services import (
     log_call,
     mark_handoffs_seen,
     merge_tickets,
-    open_ticket,
+    open_from_spec,
+    open_tickets,
     send_reply,
 )
 
@@ -97,28 +101,56 @@ def list_tickets(
 @router.post("", response={201: TicketDetailOut}, summary="Open a ticket")
 def post_ticket(request: HttpRequest, payload: TicketCreate) -> Status[Ticket]:
     agent = _caller(request)
+    ticket = open_from_spec(_spec(agent, payload, {}))
+    # The service returns the row it wrote, with customer, owner and team in hand:
+    # no need to read it back.
+    ticket.pending_handoffs = []  # type: ignore[attr-defined]  # a new ticket has no handoffs yet
+    return Status(201, ticket)
+
+
+@router.post(
+    "/batch",
+    response={201: TicketBatchOut},
+    summary="Open up to 100 tickets in one request: all of them, or none",
+)
+def post_ticket_batch(request: HttpRequest, payload: TicketBatchIn) -> Status[dict[str, Any]]:
+    agent = _caller(request)
+    ids = {item.customer_id for item in payload.tickets if item.customer_id is not None}
+    known: dict[int, Customer] = Customer.objects.in_bulk(ids) if ids else {}
+    specs = []
+    for index, item in enumerate(payload.tickets):
+        try:
+            specs.append(_spec(agent, item, known))
+        except DomainError as exc:
+            exc.field = f"tickets[{index}]" + (f".{exc.field}" if exc.field else "")
+            raise
+    return Status(201, {"items": open_tickets(specs)})
+
+
+def _spec(agent: User, payload: TicketCreate, known: dict[int, Customer]) -> TicketSpec:
+    """What to open for one ``TicketCreate``; ``known`` holds customers already read."""
     if (payload.customer_id is None) == (payload.customer is None):
         raise Invalid("Give exactly one of customer_id or customer.", field="customer_id")
     owner = _agent(payload.owner_id, "owner_id") if payload.owner_id is not None else None
-    team = _team(payload.team_id)
-    ticket = open_ticket(
-        customer=_customer_for(agent, payload),
+    return TicketSpec(
+        customer=_customer_for(agent, payload, known),
         subject=payload.subject,
         body_text=payload.body_text,
         body_html=payload.body_html,
         channel=payload.channel,
         priority=payload.priority,
-        team=team,
+        team=_team(payload.team_id),
         owner=owner,
         actor=None if payload.from_customer else agent,
     )
-    fresh = access_ticket(agent, ticket.pk)
-    fresh.pending_handoffs = []  # type: ignore[attr-defined]  # a new ticket has no handoffs yet
-    return Status(201, fresh)
 
 
-def _customer_for(agent: User, payload: TicketCreate) -> Customer | NewCustomer:
+def _customer_for(
+    agent: User, payload: TicketCreate, known: dict[int, Customer]
+) -> Customer | NewCustomer:
     if payload.customer_id is not None:
+        if payload.customer_id in known:
+            return known[payload.customer_id]
         try:
             return access_customer(agent, payload.customer_id)
         except NotFound as exc:

@@ -106,6 +106,18 @@ class TicketCreate(Schema):
     from_customer: bool = False
 
 
+class TicketBatchIn(Schema):
+    """Up to 100 tickets, each as ``POST /tickets/`` takes it; all are opened or none."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tickets: list[TicketCreate] = Field(..., min_length=1, max_length=100)
+
+
+class TicketBatchOut(Schema):
+    items: list[TicketOut] = Field(..., description="The opened tickets, in the order sent.")
+
+
 class CallOut(Schema):
     direction: str
     party: str

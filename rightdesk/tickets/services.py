@@ -6,6 +6,7 @@ transaction, so the timeline can never disagree with the ticket.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,7 +20,7 @@ from rightdesk.accounts.models import Team
 from rightdesk.accounts.services import agent_name, is_agent
 from rightdesk.channels import hooks as channel_hooks
 from rightdesk.commitments import hooks as promise_hooks
-from rightdesk.core.errors import Conflict, Forbidden, Invalid
+from rightdesk.core.errors import Conflict, DomainError, Forbidden, Invalid
 from rightdesk.core.html import html_to_text, sanitize_html, text_to_html
 from rightdesk.customers.models import Customer
 from rightdesk.customers.services import create_customer, customer_for_email
@@ -223,6 +224,69 @@ def open_ticket(
         actor=actor,
         at=at,
     )
+
+
+#: The most tickets one batch may open.
+MAX_BATCH = 100
+
+
+@dataclass(frozen=True)
+class TicketSpec:
+    """One ticket to open: the arguments of ``open_ticket``."""
+
+    customer: Customer | NewCustomer
+    subject: str
+    body_text: str = ""
+    body_html: str = ""
+    channel: str = Channel.EMAIL
+    priority: int = Priority.NORMAL
+    team: Team | None = None
+    owner: User | None = None
+    actor: User | None = None
+
+
+def open_from_spec(spec: TicketSpec) -> Ticket:
+    """``open_ticket`` with the arguments of a ``TicketSpec``."""
+    return open_ticket(
+        customer=spec.customer,
+        subject=spec.subject,
+        body_text=spec.body_text,
+        body_html=spec.body_html,
+        channel=spec.channel,
+        priority=spec.priority,
+        team=spec.team,
+        owner=spec.owner,
+        actor=spec.actor,
+    )
+
+
+@transaction.atomic
+def open_tickets(specs: Sequence[TicketSpec]) -> list[Ticket]:
+    """Open several tickets in one transaction: all of them, or none.
+
+    An integration or an import sends its tickets in batches; one commit for the
+    batch instead of one per ticket. The first ticket that cannot be opened stops
+    the batch and names its position (``tickets[3].subject``); nothing is kept.
+    """
+    from rightdesk.sla.services import settled_configuration
+
+    if not specs:
+        raise Invalid("Send at least one ticket.", field="tickets")
+    if len(specs) > MAX_BATCH:
+        raise Invalid(
+            f"At most {MAX_BATCH} tickets per batch; this one has {len(specs)}.",
+            code="too_many",
+            field="tickets",
+        )
+    opened: list[Ticket] = []
+    with settled_configuration():
+        for index, spec in enumerate(specs):
+            try:
+                opened.append(open_from_spec(spec))
+            except DomainError as exc:
+                exc.field = f"tickets[{index}]" + (f".{exc.field}" if exc.field else "")
+                raise
+    return opened
 
 
 @transaction.atomic

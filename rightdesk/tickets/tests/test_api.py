@@ -395,3 +395,47 @@ def test_facts_are_refused_for_another_customers_ticket_or_message(
     )
     assert r.status_code == 422 and r.json()["field"] == "source_message_id"
     assert not Fact.objects.exists()
+
+
+def _batch_item(customer: Customer, i: int) -> dict[str, Any]:
+    return {"customer_id": customer.pk, "subject": f"Order {i} late", "body_text": "Where is it?"}
+
+
+def test_a_batch_opens_every_ticket_with_its_timeline(api: Api, customer: Customer) -> None:
+    items = [_batch_item(customer, i) for i in range(3)]
+    items.append({"customer": {"email": "nia@example.com", "name": "Nia Brooks"}, "subject": "Hi"})
+    r = api.post("/tickets/batch", {"tickets": items})
+    assert r.status_code == 201, r.content
+    opened = r.json()["items"]
+    assert [t["subject"] for t in opened] == ["Order 0 late", "Order 1 late", "Order 2 late", "Hi"]
+    assert opened[3]["customer"]["name"] == "Nia Brooks"
+    for t in opened[:3]:
+        kinds = list(Event.objects.filter(ticket_id=t["id"]).values_list("kind", flat=True))
+        assert kinds == ["created", "message_received"]
+        assert Message.objects.get(ticket_id=t["id"]).body_text == "Where is it?"
+        # Each ticket has its own SLA clock, as if it had been opened alone.
+        assert Ticket.objects.get(pk=t["id"]).sla.first_response_due is not None
+
+
+def test_a_batch_with_one_bad_ticket_opens_none_and_names_it(
+    api: Api, customer: Customer
+) -> None:
+    items = [_batch_item(customer, 0), {"customer_id": 999999, "subject": "x"}]
+    r = api.post("/tickets/batch", {"tickets": items})
+    assert r.status_code == 422
+    assert r.json()["field"] == "tickets[1].customer_id"
+    assert not Ticket.objects.exists()
+
+    items = [_batch_item(customer, 0), _batch_item(customer, 1) | {"subject": "   "}]
+    r = api.post("/tickets/batch", {"tickets": items})
+    assert r.status_code == 422
+    assert r.json()["field"] == "tickets[1].subject"
+    assert not Ticket.objects.exists() and not Event.objects.exists()
+
+
+def test_a_batch_is_refused_when_empty_or_over_a_hundred(api: Api, customer: Customer) -> None:
+    assert api.post("/tickets/batch", {"tickets": []}).status_code == 422
+    too_many = [_batch_item(customer, i) for i in range(101)]
+    r = api.post("/tickets/batch", {"tickets": too_many})
+    assert r.status_code == 422
+    assert not Ticket.objects.exists()

@@ -34,6 +34,9 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/v1/customers/{customer_id}/contacts"): {"kind": "email", "value": "a@b.co"},
     ("POST", "/api/v1/customers/{customer_id}/facts"): {"label": "Plate", "value": "X1"},
     ("POST", "/api/v1/tickets/"): {"customer_id": "{customer_id}", "subject": "Hi"},
+    ("POST", "/api/v1/tickets/batch"): {
+        "tickets": [{"customer_id": "{customer_id}", "subject": "Hi"}]
+    },
     ("POST", "/api/v1/tickets/{ref}/inbound"): {"body_text": "Hello?"},
     ("POST", "/api/v1/tickets/{ref}/replies"): {"body_text": "Hi Maria"},
     ("POST", "/api/v1/tickets/{ref}/notes"): {"body_text": "Note"},
@@ -65,7 +68,7 @@ UNSAFE = [op for op in OPERATIONS if op[0] != "GET"]
 
 
 def test_every_endpoint_is_covered() -> None:
-    assert len(OPERATIONS) == 27
+    assert len(OPERATIONS) == 28
     assert sorted(UNSAFE) == sorted(BODIES)
 
 
@@ -98,13 +101,17 @@ def _fill(template: str, world: dict[str, Any]) -> str:
 
 
 def _body(op: tuple[str, str], world: dict[str, Any]) -> dict[str, Any]:
-    body = BODIES.get(op, {})
-    return {
-        key: (int(_fill(value, world)) if key.endswith("_id") else _fill(value, world))
-        if isinstance(value, str) and value.startswith("{")
-        else value
-        for key, value in body.items()
-    }
+    def fill(key: str, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: fill(k, v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [fill(key, v) for v in value]
+        if isinstance(value, str) and value.startswith("{"):
+            return int(_fill(value, world)) if key.endswith("_id") else _fill(value, world)
+        return value
+
+    filled: dict[str, Any] = fill("", BODIES.get(op, {}))
+    return filled
 
 
 def _call(client: Client, op: tuple[str, str], world: dict[str, Any], **extra: Any) -> Any:

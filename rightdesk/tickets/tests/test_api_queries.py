@@ -172,3 +172,29 @@ def test_token_and_agent_lists_queries_do_not_grow(client: Client, agent: User, 
         == 31
     )
     assert small == big
+
+
+def test_a_batch_reads_policies_calendars_and_customers_once(
+    client: Client, customer: Customer
+) -> None:
+    """A bigger batch costs only the writes of its extra tickets, no extra reads."""
+
+    def batch_queries(n: int) -> list[str]:
+        items = [
+            {"customer_id": customer.pk, "subject": f"Batch {i}", "body_text": "Hello"}
+            for i in range(n)
+        ]
+        with CaptureQueriesContext(connection) as ctx:
+            r = client.post(
+                "/api/v1/tickets/batch",
+                {"tickets": items},
+                content_type="application/json",
+                secure=True,
+            )
+        assert r.status_code == 201, r.content
+        return [q["sql"] for q in ctx.captured_queries]
+
+    small, large = batch_queries(2), batch_queries(6)
+    reads = [[q for q in run if q.lstrip().upper().startswith("SELECT")] for run in (small, large)]
+    assert len(reads[0]) == len(reads[1])
+    assert len(large) > len(small)  # the writes, of course, grow with the batch
