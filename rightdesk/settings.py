@@ -72,6 +72,8 @@ TEMPLATES = [
     },
 ]
 
+FORM_RENDERER = "rightdesk.core.forms.FormRenderer"
+
 
 def _database() -> dict[str, Any]:
     url = env_str("DATABASE_URL")

@@ -73,22 +73,70 @@ def search_terms(query: str) -> list[str]:
     return terms[:MAX_TERMS]
 
 
-def _prefixed(terms: list[str], every: bool) -> list[tuple[str, bool]]:
-    """Which terms also match as prefixes: the last one (typing), or all of them."""
+def _prefixed(
+    terms: list[str], every: bool, whole: frozenset[str] = frozenset()
+) -> list[tuple[str, bool]]:
+    """Which terms also match as prefixes: the last one (typing), or all of them.
+
+    A term in ``whole`` is a word the desk already holds; it is searched as that
+    word only.
+    """
     last = len(terms) - 1
-    return [(t, len(t) >= MIN_PREFIX and (every or i == last)) for i, t in enumerate(terms)]
+    return [
+        (t, len(t) >= MIN_PREFIX and (every or i == last) and t not in whole)
+        for i, t in enumerate(terms)
+    ]
 
 
-def fts5_expression(terms: list[str], *, every_prefix: bool = False) -> str:
+def fts5_expression(
+    terms: list[str], *, every_prefix: bool = False, whole: frozenset[str] = frozenset()
+) -> str:
     """An FTS5 MATCH expression requiring every term (quoted: no operator survives)."""
     return " ".join(
-        f'"{t}"*' if prefix else f'"{t}"' for t, prefix in _prefixed(terms, every_prefix)
+        f'"{t}"*' if prefix else f'"{t}"' for t, prefix in _prefixed(terms, every_prefix, whole)
     )
 
 
-def tsquery_expression(terms: list[str], *, every_prefix: bool = False) -> str:
+def tsquery_expression(
+    terms: list[str], *, every_prefix: bool = False, whole: frozenset[str] = frozenset()
+) -> str:
     """The same as ``to_tsquery`` input (terms hold only letters and digits)."""
-    return " & ".join(f"{t}:*" if prefix else t for t, prefix in _prefixed(terms, every_prefix))
+    return " & ".join(
+        f"{t}:*" if prefix else t for t, prefix in _prefixed(terms, every_prefix, whole)
+    )
+
+
+def _whole_words(cursor: Any, terms: list[str]) -> frozenset[str]:
+    """Which of ``terms`` some subject or message holds as a whole word.
+
+    The last word of a query matches as a prefix because it may still be being
+    typed ("refu" finds "refund"). When the desk already holds it whole, the
+    agent meant that word: expanding it would only gather every longer word
+    that starts with it, and doing so reads every ticket that holds any of them,
+    a cost that grows with the desk. Looking the word up is one index probe.
+    """
+    found = set()
+    for term in terms:
+        if len(term) < MIN_PREFIX:
+            continue
+        if connection.vendor == "postgresql":
+            subject, body = pg_document("subject"), pg_document("body_text")
+            cursor.execute(
+                f"SELECT EXISTS (SELECT 1 FROM tickets_ticket WHERE {subject} @@ "
+                f"to_tsquery('simple', %s)) OR EXISTS (SELECT 1 FROM tickets_message "
+                f"WHERE {body} @@ to_tsquery('simple', %s))",
+                [term, term],
+            )
+        else:
+            cursor.execute(
+                "SELECT EXISTS (SELECT 1 FROM search_ticket_fts WHERE search_ticket_fts "
+                "MATCH %s) OR EXISTS (SELECT 1 FROM search_message_fts WHERE "
+                "search_message_fts MATCH %s)",
+                [f'"{term}"', f'"{term}"'],
+            )
+        if cursor.fetchone()[0]:
+            found.add(term)
+    return frozenset(found)
 
 
 def _require_agent(user: User | AnonymousUser) -> None:
@@ -187,7 +235,12 @@ def _postgresql_sources(
 
 
 def _ticket_sql(
-    terms: list[str], where: str, params: list[Any], *, across: bool
+    terms: list[str],
+    where: str,
+    params: list[Any],
+    *,
+    across: bool,
+    whole: frozenset[str] = frozenset(),
 ) -> tuple[str, list[Any]]:
     """Rank tickets by the summed scores of their matching subject and messages.
 
@@ -199,9 +252,9 @@ def _ticket_sql(
     postgresql = connection.vendor == "postgresql"
     sources_of = _postgresql_sources if postgresql else _sqlite_sources
     expression = tsquery_expression if postgresql else fts5_expression
-    sources = sources_of(expression(terms), where, params, -1, CANDIDATE_WINDOW)
+    sources = sources_of(expression(terms, whole=whole), where, params, -1, CANDIDATE_WINDOW)
     if across:
-        for i, (term, prefix) in enumerate(_prefixed(terms, every=False)):
+        for i, (term, prefix) in enumerate(_prefixed(terms, every=False, whole=whole)):
             if postgresql:
                 single = f"{term}:*" if prefix else term
             else:
@@ -245,8 +298,10 @@ def search_tickets(
     """Tickets whose subject or messages contain every word of ``query``, best first.
 
     Agents only. Filters apply to the ticket that is shown (the survivor of a
-    merge). An empty or wordless query finds nothing. Three SQL queries (four
-    when several words are spread over a ticket), whatever the number of hits.
+    merge). An empty or wordless query finds nothing. The last word also
+    matches as a prefix unless the desk holds it whole (see ``_whole_words``).
+    Four SQL queries (five when several words are spread over a ticket),
+    whatever the number of hits.
     """
     _require_agent(user)
     where, params = _ticket_filters(
@@ -257,13 +312,14 @@ def search_tickets(
         return []
     limit = _clamp(limit)
     with connection.cursor() as cursor:
-        sql, args = _ticket_sql(terms, where, params, across=False)
+        whole = _whole_words(cursor, terms[-1:])
+        sql, args = _ticket_sql(terms, where, params, across=False, whole=whole)
         cursor.execute(sql, [*args, limit])
         rows: list[tuple[int, float, int | None]] = cursor.fetchall()
         if len(rows) < limit and len(terms) > 1:
             # Few documents hold every word: let words spread over a ticket's
             # subject and messages count too (one more query, never more).
-            sql, args = _ticket_sql(terms, where, params, across=True)
+            sql, args = _ticket_sql(terms, where, params, across=True, whole=whole)
             cursor.execute(sql, [*args, limit])
             rows = cursor.fetchall()
     if not rows:

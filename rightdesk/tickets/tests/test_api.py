@@ -417,9 +417,7 @@ def test_a_batch_opens_every_ticket_with_its_timeline(api: Api, customer: Custom
         assert Ticket.objects.get(pk=t["id"]).sla.first_response_due is not None
 
 
-def test_a_batch_with_one_bad_ticket_opens_none_and_names_it(
-    api: Api, customer: Customer
-) -> None:
+def test_a_batch_with_one_bad_ticket_opens_none_and_names_it(api: Api, customer: Customer) -> None:
     items = [_batch_item(customer, 0), {"customer_id": 999999, "subject": "x"}]
     r = api.post("/tickets/batch", {"tickets": items})
     assert r.status_code == 422
