@@ -99,29 +99,35 @@ _CAPS_TOKEN = re.compile(r"(?<![\w-])[A-Z][A-Z'\u2019]*[A-Z](?![\w-])")
 
 
 def check_shouting(rules: Rules, ctx: CheckContext, draft: str) -> list[Finding]:
+    """Runs of capitalised words, and stacked exclamation marks.
+
+    A known acronym (UPS, VAT, IT) never makes a run by itself, but inside a run
+    of shouted words ("DONE. IT IS DONE") it does not break it either.
+    """
     findings: list[Finding] = []
     min_words = int(rules.thresholds.get("shouting_min_words", 3))
     min_letters = int(rules.thresholds.get("shouting_min_letters", 8))
-    runs: list[list[re.Match[str]]] = []
-    current: list[re.Match[str]] = []
+    runs: list[list[tuple[re.Match[str], bool]]] = []
+    current: list[tuple[re.Match[str], bool]] = []
     for match in _CAPS_TOKEN.finditer(draft):
-        if match.group().replace("\u2019", "'").split("'")[0] in rules.acronyms:
-            if current:
-                runs.append(current)
-            current = []
-            continue
+        acronym = match.group().replace("\u2019", "'").split("'")[0] in rules.acronyms
         if current:
-            gap = draft[current[-1].end() : match.start()]
+            gap = draft[current[-1][0].end() : match.start()]
             if any(ch.islower() or ch.isdigit() or ch == "\n" for ch in gap):
                 runs.append(current)
                 current = []
-        current.append(match)
+        current.append((match, acronym))
     if current:
         runs.append(current)
     for run in runs:
-        letters = sum(len(m.group()) for m in run)
-        if len(run) >= min_words or (len(run) >= 2 and letters >= min_letters):
-            findings.append(_finding(rules, "shouting", run[0].start(), run[-1].end(), draft))
+        shouted = [m for m, acronym in run if not acronym]
+        letters = sum(len(m.group()) for m in shouted)
+        if len(shouted) >= min_words or (len(shouted) >= 2 and letters >= min_letters):
+            first = next(i for i, (_m, acronym) in enumerate(run) if not acronym)
+            last = max(i for i, (_m, acronym) in enumerate(run) if not acronym)
+            findings.append(
+                _finding(rules, "shouting", run[first][0].start(), run[last][0].end(), draft)
+            )
     need = int(rules.thresholds.get("shouting_exclamations", 3))
     for match in re.finditer(r"[!?]{" + str(need) + ",}", draft):
         if match.group().count("!") >= 2:

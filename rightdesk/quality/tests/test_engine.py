@@ -122,6 +122,12 @@ def test_shouting() -> None:
         ("shouting", "!!!"),
     ]
     assert found("Hi Maria, the car is at the BMW dealer with a new ABS unit.") == []
+    # An acronym inside a shouted run does not break it (IT, like UPS, is an acronym)...
+    assert found("Hi Maria, the tow is DONE. IT IS DONE. Your car is on our lot.") == [
+        ("shouting", "DONE. IT IS DONE")
+    ]
+    # ...and a run of acronyms alone is not shouting.
+    assert found("Hi Maria, the UPS and DHL tracking both say the car was delivered.") == []
 
 
 def test_hostile_tone() -> None:
