@@ -141,7 +141,7 @@ def sentiment_label(compound: float) -> str:
     return SentimentLabel.NEUTRAL
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # part of recording the message, never alone
 def score_inbound(*, message: Message, new: bool = False) -> MessageSentiment | None:
     """Score how a customer's message reads and keep it for customer health.
 

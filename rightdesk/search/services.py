@@ -41,7 +41,7 @@ MAX_TERMS = 8
 #: Words at least this long also match as prefixes.
 MIN_PREFIX = 3
 #: Newest matches ranked per source (subjects, messages); see the module docstring.
-CANDIDATE_WINDOW = 1000
+CANDIDATE_WINDOW = 300
 #: The same, per single word, when words spread over a ticket are gathered.
 ACROSS_WINDOW = 300
 #: A subject match weighs this many message matches of the same strength.
