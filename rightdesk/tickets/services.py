@@ -6,7 +6,7 @@ transaction, so the timeline can never disagree with the ticket.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -102,8 +102,7 @@ def _check_writable(ticket: Ticket) -> None:
         )
 
 
-@transaction.atomic
-def create_ticket(
+def _create_ticket(
     *,
     customer: Customer,
     subject: str,
@@ -188,8 +187,7 @@ class NewCustomer:
     reuse_by_email: bool = False
 
 
-@transaction.atomic
-def open_ticket(
+def _open_ticket(
     *,
     customer: Customer | NewCustomer,
     subject: str,
@@ -212,7 +210,7 @@ def open_ticket(
                 emails=[customer.email] if customer.email else [],
                 phones=[customer.phone] if customer.phone else [],
             )
-    return create_ticket(
+    return _create_ticket(
         customer=customer,
         subject=subject,
         body_text=body_text,
@@ -224,6 +222,12 @@ def open_ticket(
         actor=actor,
         at=at,
     )
+
+
+#: Open a ticket (see ``_create_ticket``), in its own transaction or savepoint.
+create_ticket = transaction.atomic(_create_ticket)
+#: Open a ticket, creating its customer first when needed (see ``_open_ticket``).
+open_ticket = transaction.atomic(_open_ticket)
 
 
 #: The most tickets one batch may open.
@@ -245,9 +249,9 @@ class TicketSpec:
     actor: User | None = None
 
 
-def open_from_spec(spec: TicketSpec) -> Ticket:
+def open_from_spec(spec: TicketSpec, *, opener: Callable[..., Ticket] | None = None) -> Ticket:
     """``open_ticket`` with the arguments of a ``TicketSpec``."""
-    return open_ticket(
+    return (opener or open_ticket)(
         customer=spec.customer,
         subject=spec.subject,
         body_text=spec.body_text,
@@ -282,7 +286,9 @@ def open_tickets(specs: Sequence[TicketSpec]) -> list[Ticket]:
     with settled_configuration():
         for index, spec in enumerate(specs):
             try:
-                opened.append(open_from_spec(spec))
+                # Inside this transaction already: no savepoint per ticket, since
+                # a failure undoes the whole batch anyway.
+                opened.append(open_from_spec(spec, opener=_open_ticket))
             except DomainError as exc:
                 exc.field = f"tickets[{index}]" + (f".{exc.field}" if exc.field else "")
                 raise
