@@ -437,3 +437,15 @@ def test_a_batch_is_refused_when_empty_or_over_a_hundred(api: Api, customer: Cus
     r = api.post("/tickets/batch", {"tickets": too_many})
     assert r.status_code == 422
     assert not Ticket.objects.exists()
+
+
+def test_a_request_body_over_the_limit_is_413_with_json(
+    api: Api, customer: Customer, settings: Any
+) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+    items = [_batch_item(customer, i) | {"body_text": "a" * 20_000} for i in range(60)]
+    r = api.post("/tickets/batch", {"tickets": items})
+    assert r.status_code == 413
+    body = r.json()
+    assert body["code"] == "too_large" and "1 MB" in body["message"]
+    assert not Ticket.objects.exists()
