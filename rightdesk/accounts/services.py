@@ -124,6 +124,8 @@ def user_for_token(raw: str) -> User | None:
     now = timezone.now()
     if token is None or not token.is_active(now) or not token.user.is_active:
         return None
+    if not is_agent(token.user):  # no longer an agent: the token speaks for nobody
+        return None
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user

@@ -16,8 +16,8 @@ from django.test import Client
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
-from rightdesk.accounts.models import ApiToken
-from rightdesk.accounts.services import issue_token, revoke_token
+from rightdesk.accounts.models import AgentProfile, ApiToken
+from rightdesk.accounts.services import create_agent, issue_token, revoke_token
 from rightdesk.api import api
 from rightdesk.customers.models import ContactPoint, Customer, Fact
 from rightdesk.tickets.models import Event, Handoff, Message, Ticket
@@ -175,12 +175,17 @@ def test_refused_without_a_valid_agent(
 ) -> None:
     expired, revoked = _expired_token(agent), _revoked_token(agent)
     visitor = User.objects.create_user(username="visitor", password="visitor-pass-123")
+    # A token issued while its user was an agent speaks for nobody once they are not.
+    former = create_agent(username="former", password="former-pass-123", display_name="Former")
+    _, demoted = issue_token(user=former, name="old")
+    AgentProfile.objects.filter(user=former).delete()
     before = _snapshot()
 
     for client in (
         Client(),
         _bearer(expired),
         _bearer(revoked),
+        _bearer(demoted),
         _bearer("rd_made-up"),
         _bearer(""),
     ):
