@@ -3,9 +3,10 @@
 One results contract on both backends: SQLite FTS5 on the embedded
 default, PostgreSQL tsvector (ts_rank) otherwise. A query is reduced to plain
 words (letters and digits), so nothing a user types can break the search
-syntax. Every word must match; the last word, as it may still be being
-typed, also matches as a prefix ("refund" finds "refunded"), and in customer
-search every word does ("mar gon" finds Maria Gonzalez).
+syntax. Every word must match. Words are first matched whole; when that
+leaves the page short, the last word (it may still be being typed) also
+matches as a prefix ("invoice" finds "invoices"), and in customer search every
+word does ("mar gon" finds Maria Gonzalez).
 
 Ranking is per ticket: the scores of the subject (counted double) and of every
 matching message add up, so a ticket whose subject and several messages match
@@ -78,8 +79,7 @@ def _prefixed(
 ) -> list[tuple[str, bool]]:
     """Which terms also match as prefixes: the last one (typing), or all of them.
 
-    A term in ``whole`` is a word the desk already holds; it is searched as that
-    word only.
+    A term in ``whole`` is matched as that word only.
     """
     last = len(terms) - 1
     return [
@@ -104,39 +104,6 @@ def tsquery_expression(
     return " & ".join(
         f"{t}:*" if prefix else t for t, prefix in _prefixed(terms, every_prefix, whole)
     )
-
-
-def _whole_words(cursor: Any, terms: list[str]) -> frozenset[str]:
-    """Which of ``terms`` some subject or message holds as a whole word.
-
-    The last word of a query matches as a prefix because it may still be being
-    typed ("refu" finds "refund"). When the desk already holds it whole, the
-    agent meant that word: expanding it would only gather every longer word
-    that starts with it, and doing so reads every ticket that holds any of them,
-    a cost that grows with the desk. Looking the word up is one index probe.
-    """
-    found = set()
-    for term in terms:
-        if len(term) < MIN_PREFIX:
-            continue
-        if connection.vendor == "postgresql":
-            subject, body = pg_document("subject"), pg_document("body_text")
-            cursor.execute(
-                f"SELECT EXISTS (SELECT 1 FROM tickets_ticket WHERE {subject} @@ "
-                f"to_tsquery('simple', %s)) OR EXISTS (SELECT 1 FROM tickets_message "
-                f"WHERE {body} @@ to_tsquery('simple', %s))",
-                [term, term],
-            )
-        else:
-            cursor.execute(
-                "SELECT EXISTS (SELECT 1 FROM search_ticket_fts WHERE search_ticket_fts "
-                "MATCH %s) OR EXISTS (SELECT 1 FROM search_message_fts WHERE "
-                "search_message_fts MATCH %s)",
-                [f'"{term}"', f'"{term}"'],
-            )
-        if cursor.fetchone()[0]:
-            found.add(term)
-    return frozenset(found)
 
 
 def _require_agent(user: User | AnonymousUser) -> None:
@@ -298,10 +265,9 @@ def search_tickets(
     """Tickets whose subject or messages contain every word of ``query``, best first.
 
     Agents only. Filters apply to the ticket that is shown (the survivor of a
-    merge). An empty or wordless query finds nothing. The last word also
-    matches as a prefix unless the desk holds it whole (see ``_whole_words``).
-    Four SQL queries (five when several words are spread over a ticket),
-    whatever the number of hits.
+    merge). An empty or wordless query finds nothing. At most five SQL queries
+    (whole words; the last also as a prefix; words spread over a ticket;
+    tickets; excerpts), whatever the number of hits.
     """
     _require_agent(user)
     where, params = _ticket_filters(
@@ -311,17 +277,28 @@ def search_tickets(
     if not terms:
         return []
     limit = _clamp(limit)
+    every = frozenset(terms)
     with connection.cursor() as cursor:
-        whole = _whole_words(cursor, terms[-1:])
-        sql, args = _ticket_sql(terms, where, params, across=False, whole=whole)
-        cursor.execute(sql, [*args, limit])
-        rows: list[tuple[int, float, int | None]] = cursor.fetchall()
+
+        def ranked(*, across: bool, whole: frozenset[str]) -> list[tuple[int, float, int | None]]:
+            sql, args = _ticket_sql(terms, where, params, across=across, whole=whole)
+            cursor.execute(sql, [*args, limit])
+            return list(cursor.fetchall())
+
+        # Every word whole first: on a large desk a common word fills the page
+        # by itself, and its longer forms would only be read to be cut off.
+        rows = ranked(across=False, whole=every)
+        found_whole = bool(rows)
+        if len(rows) < limit and len(terms[-1]) >= MIN_PREFIX:
+            # The page is short: the last word also matches the words it begins
+            # ("invoice" finds "invoices"; "refu", still being typed, finds "refund").
+            rows = ranked(across=False, whole=frozenset())
         if len(rows) < limit and len(terms) > 1:
             # Few documents hold every word: let words spread over a ticket's
-            # subject and messages count too (one more query, never more).
-            sql, args = _ticket_sql(terms, where, params, across=True, whole=whole)
-            cursor.execute(sql, [*args, limit])
-            rows = cursor.fetchall()
+            # subject and messages count too. When the words were found whole
+            # above, they stay whole here: gathering every longer form of each
+            # word on its own would read a share of the desk that grows with it.
+            rows = ranked(across=True, whole=every if found_whole else frozenset())
     if not rows:
         return []
     tickets = Ticket.objects.select_related("customer", "owner", "owner__agent", "team").in_bulk(
