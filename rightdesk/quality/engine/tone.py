@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 from rightdesk.quality.engine.findings import (
@@ -98,11 +99,16 @@ def check_profanity(
 _CAPS_TOKEN = re.compile(r"(?<![\w-])[A-Z][A-Z'\u2019]*[A-Z](?![\w-])")
 
 
+#: Between capitalised words, these end a run: labels and lists ("SKU: TIRE / RMA"), not speech.
+_LIST_MARKS = frozenset("/:;|()[]<>=+&#")
+
+
 def check_shouting(rules: Rules, ctx: CheckContext, draft: str) -> list[Finding]:
     """Runs of capitalised words, and stacked exclamation marks.
 
-    A known acronym (UPS, VAT, IT) never makes a run by itself, but inside a run
-    of shouted words ("DONE. IT IS DONE") it does not break it either.
+    A known acronym (UPS, VAT, IT) never makes a run by itself; inside a run of
+    shouted words ("DONE. IT IS DONE") it does not break it, but it does not
+    join two shouted words into a pair either ("ABS SENSOR, TPMS SENSOR").
     """
     findings: list[Finding] = []
     min_words = int(rules.thresholds.get("shouting_min_words", 3))
@@ -113,7 +119,7 @@ def check_shouting(rules: Rules, ctx: CheckContext, draft: str) -> list[Finding]
         acronym = match.group().replace("\u2019", "'").split("'")[0] in rules.acronyms
         if current:
             gap = draft[current[-1][0].end() : match.start()]
-            if any(ch.islower() or ch.isdigit() or ch == "\n" for ch in gap):
+            if any(ch.islower() or ch.isdigit() or ch == "\n" or ch in _LIST_MARKS for ch in gap):
                 runs.append(current)
                 current = []
         current.append((match, acronym))
@@ -122,7 +128,11 @@ def check_shouting(rules: Rules, ctx: CheckContext, draft: str) -> list[Finding]
     for run in runs:
         shouted = [m for m, acronym in run if not acronym]
         letters = sum(len(m.group()) for m in shouted)
-        if len(shouted) >= min_words or (len(shouted) >= 2 and letters >= min_letters):
+        pair = any(
+            not a and not b and len(x.group()) + len(y.group()) >= min_letters
+            for (x, a), (y, b) in pairwise(run)
+        )
+        if len(shouted) >= min_words or (pair and letters >= min_letters):
             first = next(i for i, (_m, acronym) in enumerate(run) if not acronym)
             last = max(i for i, (_m, acronym) in enumerate(run) if not acronym)
             findings.append(

@@ -126,8 +126,15 @@ def test_shouting() -> None:
     assert found("Hi Maria, the tow is DONE. IT IS DONE. Your car is on our lot.") == [
         ("shouting", "DONE. IT IS DONE")
     ]
-    # ...and a run of acronyms alone is not shouting.
+    # ...and a run of acronyms alone is not shouting, nor are labels and part lists.
     assert found("Hi Maria, the UPS and DHL tracking both say the car was delivered.") == []
+    for listing in (
+        "Hi Maria, ABS SENSOR / TPMS SENSOR both done on your car.",
+        "Hi Maria, ABS SENSOR, TPMS SENSOR both done on your car.",
+        "Hi Maria, ATTN: IT DEPT has your car's invoice.",
+        "Hi Maria, SKU: TIRE / RMA: WHEEL for your car.",
+    ):
+        assert [kind for kind, _span in found(listing)] == [], listing
 
 
 def test_hostile_tone() -> None:
