@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
+from django.template.defaultfilters import filesizeformat
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -98,8 +99,16 @@ _LOCATION_PARTS = ("body", "query", "path", "payload", "params", "header", "cook
 
 
 def _field_of(error: dict[str, Any]) -> str | None:
-    loc = [str(part) for part in error.get("loc", []) if part not in _LOCATION_PARTS]
-    return ".".join(loc) or None
+    """``tickets[1].subject``: the same spelling as the services' field names."""
+    field = ""
+    for part in error.get("loc", []):
+        if part in _LOCATION_PARTS:
+            continue
+        if isinstance(part, int):
+            field += f"[{part}]"
+        else:
+            field += f".{part}" if field else str(part)
+    return field or None
 
 
 @api.exception_handler(NinjaValidationError)
@@ -140,12 +149,12 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(RequestDataTooBig)
 def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
-    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
+    limit = filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0).replace("\xa0", " ")
     return _error(
         request,
         413,
         "too_large",
-        f"The request body is larger than the {limit // (1024 * 1024)} MB this server accepts; "
+        f"The request body is larger than the {limit} this server accepts; "
         "send fewer or smaller items per request.",
     )
 

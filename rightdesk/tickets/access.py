@@ -42,3 +42,10 @@ def access_customer(user: User | AnonymousUser, customer_id: int) -> Customer:
     if customer is None:
         raise NotFound(f"No customer {customer_id}.", field="customer")
     return customer
+
+
+def access_customers(user: User | AnonymousUser, customer_ids: set[int]) -> dict[int, Customer]:
+    """Several customers for an agent, by id (unknown ids are simply absent)."""
+    if not isinstance(user, User) or not is_agent(user):
+        raise NotFound("No such customer.", field="customer")
+    return Customer.objects.in_bulk(customer_ids) if customer_ids else {}

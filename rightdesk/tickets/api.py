@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -14,7 +15,7 @@ from rightdesk.core.errors import DomainError, Invalid, NotFound
 from rightdesk.core.pagination import PageParams, keyset_page
 from rightdesk.customers.models import Customer
 from rightdesk.customers.services import normalise_email
-from rightdesk.tickets.access import access_customer, access_ticket
+from rightdesk.tickets.access import access_customer, access_customers, access_ticket
 from rightdesk.tickets.models import Event, Handoff, Message, Ticket
 from rightdesk.tickets.queries import paginate_queue, queue_queryset
 from rightdesk.tickets.schemas import (
@@ -101,7 +102,7 @@ def list_tickets(
 @router.post("", response={201: TicketDetailOut}, summary="Open a ticket")
 def post_ticket(request: HttpRequest, payload: TicketCreate) -> Status[Ticket]:
     agent = _caller(request)
-    ticket = open_from_spec(_spec(agent, payload, {}))
+    ticket = open_from_spec(_spec(agent, payload, _Known()))
     # The service returns the row it wrote, with customer, owner and team in hand:
     # no need to read it back.
     ticket.pending_handoffs = []  # type: ignore[attr-defined]  # a new ticket has no handoffs yet
@@ -115,10 +116,23 @@ def post_ticket(request: HttpRequest, payload: TicketCreate) -> Status[Ticket]:
 )
 def post_ticket_batch(request: HttpRequest, payload: TicketBatchIn) -> Status[dict[str, Any]]:
     agent = _caller(request)
-    ids = {item.customer_id for item in payload.tickets if item.customer_id is not None}
-    known: dict[int, Customer] = Customer.objects.in_bulk(ids) if ids else {}
+    items = payload.tickets
+    # Everything the items name is read once for the batch, not once per item.
+    known = _Known(
+        customers=access_customers(
+            agent, {i.customer_id for i in items if i.customer_id is not None}
+        ),
+        teams=Team.objects.in_bulk({i.team_id for i in items if i.team_id is not None}),
+        owners={
+            user.pk: user
+            for user in User.objects.select_related("agent").filter(
+                pk__in={i.owner_id for i in items if i.owner_id is not None}, is_active=True
+            )
+            if is_agent(user)
+        },
+    )
     specs = []
-    for index, item in enumerate(payload.tickets):
+    for index, item in enumerate(items):
         try:
             specs.append(_spec(agent, item, known))
         except DomainError as exc:
@@ -127,19 +141,33 @@ def post_ticket_batch(request: HttpRequest, payload: TicketBatchIn) -> Status[di
     return Status(201, {"items": open_tickets(specs)})
 
 
-def _spec(agent: User, payload: TicketCreate, known: dict[int, Customer]) -> TicketSpec:
-    """What to open for one ``TicketCreate``; ``known`` holds customers already read."""
+@dataclass(frozen=True)
+class _Known:
+    """Customers, teams and owners already read (and checked) for a batch, by id."""
+
+    customers: dict[int, Customer] = field(default_factory=dict)
+    teams: dict[int, Team] = field(default_factory=dict)
+    owners: dict[int, User] = field(default_factory=dict)
+
+
+def _spec(agent: User, payload: TicketCreate, known: _Known) -> TicketSpec:
+    """What to open for one ``TicketCreate``."""
     if (payload.customer_id is None) == (payload.customer is None):
         raise Invalid("Give exactly one of customer_id or customer.", field="customer_id")
-    owner = _agent(payload.owner_id, "owner_id") if payload.owner_id is not None else None
+    owner: User | None = None
+    if payload.owner_id is not None:
+        owner = known.owners.get(payload.owner_id) or _agent(payload.owner_id, "owner_id")
+    team: Team | None = None
+    if payload.team_id is not None:
+        team = known.teams.get(payload.team_id) or _team(payload.team_id)
     return TicketSpec(
-        customer=_customer_for(agent, payload, known),
+        customer=_customer_for(agent, payload, known.customers),
         subject=payload.subject,
         body_text=payload.body_text,
         body_html=payload.body_html,
         channel=payload.channel,
         priority=payload.priority,
-        team=_team(payload.team_id),
+        team=team,
         owner=owner,
         actor=None if payload.from_customer else agent,
     )

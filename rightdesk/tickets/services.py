@@ -416,6 +416,7 @@ def record_automatic_reply(
         created_at=at or timezone.now(),
     )
     Ticket.objects.filter(pk=ticket.pk).update(message_count=F("message_count") + 1)
+    ticket.message_count += 1  # the caller's copy (e.g. a ticket just opened) counts it too
     channel_hooks.on_reply_recorded(message=message, automatic=True)
     return message
 

@@ -447,5 +447,33 @@ def test_a_request_body_over_the_limit_is_413_with_json(
     r = api.post("/tickets/batch", {"tickets": items})
     assert r.status_code == 413
     body = r.json()
-    assert body["code"] == "too_large" and "1 MB" in body["message"]
+    assert body["code"] == "too_large" and "1.0 MB" in body["message"]
+    assert not Ticket.objects.exists()
+
+
+def test_a_ticket_opened_for_the_customer_counts_its_acknowledgment(
+    api: Api, customer: Customer
+) -> None:
+    one = {"customer_id": customer.pk, "subject": "Hi", "body_text": "Help", "from_customer": True}
+    created = api.post("/tickets/", one).json()
+    assert created["message_count"] == 2  # the message and the acknowledgment
+    assert api.get(f"/tickets/{created['reference']}").json()["message_count"] == 2
+
+    batch = api.post("/tickets/batch", {"tickets": [one, one]}).json()["items"]
+    assert [t["message_count"] for t in batch] == [2, 2]
+    for t in batch:
+        assert api.get(f"/tickets/{t['reference']}").json()["message_count"] == 2
+
+
+def test_batch_errors_name_the_item_the_same_way_for_every_kind_of_error(
+    api: Api, customer: Customer
+) -> None:
+    bad_shape = [_batch_item(customer, 0), {"customer_id": customer.pk}]  # no subject
+    assert api.post("/tickets/batch", {"tickets": bad_shape}).json()["field"] == (
+        "tickets[1].subject"
+    )
+    bad_value = [_batch_item(customer, 0), _batch_item(customer, 1) | {"team_id": 999}]
+    assert api.post("/tickets/batch", {"tickets": bad_value}).json()["field"] == (
+        "tickets[1].team_id"
+    )
     assert not Ticket.objects.exists()

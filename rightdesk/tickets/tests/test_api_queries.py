@@ -175,13 +175,19 @@ def test_token_and_agent_lists_queries_do_not_grow(client: Client, agent: User, 
 
 
 def test_a_batch_reads_policies_calendars_and_customers_once(
-    client: Client, customer: Customer
+    client: Client, customer: Customer, agent: User, team: Team
 ) -> None:
     """A bigger batch costs only the writes of its extra tickets, no extra reads."""
 
     def batch_queries(n: int) -> list[str]:
         items = [
-            {"customer_id": customer.pk, "subject": f"Batch {i}", "body_text": "Hello"}
+            {
+                "customer_id": customer.pk,
+                "subject": f"Batch {i}",
+                "body_text": "Hello",
+                "team_id": team.pk,
+                "owner_id": agent.pk,
+            }
             for i in range(n)
         ]
         with CaptureQueriesContext(connection) as ctx:
