@@ -416,7 +416,6 @@ def request_refund(
 @transaction.atomic
 def approve_refund(*, refund: Refund, actor: User | None, at: datetime | None = None) -> Refund:
     """Approve a refund; from now the refund promise runs (default 2 business days)."""
-    from rightdesk.tickets.services import append_event
 
     refund = _lock(refund)
     agent = _require_decider(actor, refund)
@@ -441,40 +440,42 @@ def approve_refund(*, refund: Refund, actor: User | None, at: datetime | None = 
             f"{refund.order.external_ref} paid within {days} business days of approval",
         )
     refund.save()
-    if refund.ticket is not None:
-        append_event(
-            ticket=refund.ticket,
-            kind=EventKinds.REFUND_APPROVED,
-            actor=agent,
-            at=now,
-            data={
-                "refund": refund.pk,
-                "amount": str(refund.amount),
-                "currency": refund.currency,
-                "due_at": refund.due_at.isoformat(),
-                "business_days": days,
-                "promise": f"Refund paid within {days} business days",
-            },
-        )
+    _refund_event(
+        refund,
+        EventKinds.REFUND_APPROVED,
+        agent,
+        now,
+        amount=str(refund.amount),
+        currency=refund.currency,
+        due_at=refund.due_at.isoformat(),
+        business_days=days,
+        promise=f"Refund paid within {days} business days",
+    )
     return refund
 
 
-def _break_promise(refund: Refund, now: datetime) -> None:
+def _refund_event(
+    refund: Refund, kind: str, actor: User | None, at: datetime, **data: object
+) -> None:
+    """Put a step of the refund on its ticket's timeline (when it has a ticket)."""
     from rightdesk.tickets.services import append_event
 
-    refund.promise_state = PromiseState.BROKEN
-    refund.promise_broken_at = now
     if refund.ticket is not None:
         append_event(
-            ticket=refund.ticket,
-            kind=EventKinds.REFUND_PROMISE_BROKEN,
-            actor=None,
-            at=now,
-            data={
-                "refund": refund.pk,
-                "due_at": refund.due_at.isoformat() if refund.due_at else None,
-            },
+            ticket=refund.ticket, kind=kind, actor=actor, at=at, data={"refund": refund.pk, **data}
         )
+
+
+def _break_promise(refund: Refund, now: datetime) -> None:
+    refund.promise_state = PromiseState.BROKEN
+    refund.promise_broken_at = now
+    _refund_event(
+        refund,
+        EventKinds.REFUND_PROMISE_BROKEN,
+        None,
+        now,
+        due_at=refund.due_at.isoformat() if refund.due_at else None,
+    )
 
 
 @transaction.atomic
@@ -486,7 +487,6 @@ def pay_refund(
     The customer receives the itemised statement (an automatic, factual notice).
     """
     from rightdesk.commerce.services.notifications import notify_customer
-    from rightdesk.tickets.services import append_event
 
     refund = _lock(refund)
     agent = _require_decider(actor, refund)
@@ -503,20 +503,16 @@ def pay_refund(
     refund.save()
     if refund.commitment is not None and refund.commitment.status == CommitmentStatus.OPEN:
         keep_commitment(commitment=refund.commitment, actor=agent, at=now)  # late = broken
-    if refund.ticket is not None:
-        append_event(
-            ticket=refund.ticket,
-            kind=EventKinds.REFUND_PAID,
-            actor=agent,
-            at=now,
-            data={
-                "refund": refund.pk,
-                "amount": str(refund.amount),
-                "currency": refund.currency,
-                "promise": refund.promise_state,
-                "reference": refund.payment_reference,
-            },
-        )
+    _refund_event(
+        refund,
+        EventKinds.REFUND_PAID,
+        agent,
+        now,
+        amount=str(refund.amount),
+        currency=refund.currency,
+        promise=refund.promise_state,
+        reference=refund.payment_reference,
+    )
     notify_customer(
         customer=refund.order.customer,
         ticket=refund.ticket,
@@ -531,7 +527,6 @@ def pay_refund(
 def decline_refund(*, refund: Refund, actor: User | None, reason: str) -> Refund:
     """Decline a refund; the customer is told why."""
     from rightdesk.commerce.services.notifications import notify_customer
-    from rightdesk.tickets.services import append_event
 
     refund = _lock(refund)
     agent = _require_decider(actor, refund)
@@ -557,14 +552,7 @@ def decline_refund(*, refund: Refund, actor: User | None, reason: str) -> Refund
             at=now,
             reason=f"Refund declined: {refund.decline_reason}",
         )
-    if refund.ticket is not None:
-        append_event(
-            ticket=refund.ticket,
-            kind=EventKinds.REFUND_DECLINED,
-            actor=agent,
-            at=now,
-            data={"refund": refund.pk, "reason": refund.decline_reason},
-        )
+    _refund_event(refund, EventKinds.REFUND_DECLINED, agent, now, reason=refund.decline_reason)
     notify_customer(
         customer=refund.order.customer,
         ticket=refund.ticket,
