@@ -18,23 +18,15 @@ from rightdesk.accounts.schemas import (
     TokenPage,
 )
 from rightdesk.accounts.services import issue_token, revoke_token
+from rightdesk.core.api import caller
 from rightdesk.core.pagination import PageParams, keyset_page
 
 router = Router(tags=["accounts"])
 
 
-def _caller(request: HttpRequest) -> User:
-    """The authenticated agent (the API's auth guarantees one)."""
-    user = request.auth  # type: ignore[attr-defined]  # set by ninja's auth
-    assert isinstance(user, User)
-    return user
-
-
 @router.get("/me", response=AgentOut, summary="The calling agent")
 def me(request: HttpRequest) -> User:
-    return (
-        User.objects.select_related("agent").prefetch_related("teams").get(pk=_caller(request).pk)
-    )
+    return User.objects.select_related("agent").prefetch_related("teams").get(pk=caller(request).pk)
 
 
 @router.get("/agents", response=AgentPage, summary="Active agents (for assignment)")
@@ -49,17 +41,17 @@ def list_agents(request: HttpRequest, page: Query[PageParams]) -> Any:
 
 @router.get("/tokens", response=TokenPage, summary="My API tokens")
 def list_tokens(request: HttpRequest, page: Query[PageParams]) -> Any:
-    qs = ApiToken.objects.filter(user=_caller(request))
+    qs = ApiToken.objects.filter(user=caller(request))
     return keyset_page(qs, order=["-created_at", "-id"], cursor=page.cursor, limit=page.limit)
 
 
 @router.post("/tokens", response={201: TokenCreated}, summary="Create an API token")
 def create_token(request: HttpRequest, payload: TokenCreate) -> Status[ApiToken]:
-    token, raw = issue_token(user=_caller(request), name=payload.name, days=payload.days)
+    token, raw = issue_token(user=caller(request), name=payload.name, days=payload.days)
     token.raw = raw  # type: ignore[attr-defined]  # shown once by TokenCreated, never stored
     return Status(201, token)
 
 
 @router.delete("/tokens/{token_id}", response=TokenOut, summary="Revoke an API token")
 def delete_token(request: HttpRequest, token_id: int) -> ApiToken:
-    return revoke_token(user=_caller(request), token_id=token_id)
+    return revoke_token(user=caller(request), token_id=token_id)

@@ -54,18 +54,13 @@ from rightdesk.commerce.services.refunds import (
 )
 from rightdesk.commerce.services.routing import link_ticket_to_order
 from rightdesk.commerce.services.webhooks import record_webhook_order, verify_webhook
+from rightdesk.core.api import caller
 from rightdesk.core.errors import Invalid
 from rightdesk.core.pagination import PageParams, keyset_page
 from rightdesk.tickets.access import access_ticket
 
 router = Router(tags=["orders"])
 refunds_router = Router(tags=["refunds"])
-
-
-def _caller(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]  # set by ninja's auth
-    assert isinstance(user, User)
-    return user
 
 
 def _order(user: User, order_id: int) -> Order:
@@ -84,7 +79,7 @@ class OrderFilters(Schema):
 
 @router.get("", response=OrderPage, summary="Orders, newest first")
 def list_orders(request: HttpRequest, page: Query[PageParams], filters: Query[OrderFilters]) -> Any:
-    _caller(request)
+    caller(request)
     qs = Order.objects.all()
     if filters.customer_id is not None:
         qs = qs.filter(customer_id=filters.customer_id)
@@ -100,7 +95,7 @@ def list_orders(request: HttpRequest, page: Query[PageParams], filters: Query[Or
     summary="Record an order (the same source and reference returns the existing one)",
 )
 def post_order(request: HttpRequest, payload: OrderCreate) -> Status[Order]:
-    agent = _caller(request)
+    agent = caller(request)
     source = get_or_create_source(slug=payload.source)
     order, created = record_order(source=source, data=payload.to_input())
     return Status(201 if created else 200, _order(agent, order.pk))
@@ -108,12 +103,12 @@ def post_order(request: HttpRequest, payload: OrderCreate) -> Status[Order]:
 
 @router.get("/{int:order_id}", response=OrderOut, summary="One order with lines and fees")
 def get_order(request: HttpRequest, order_id: int) -> Order:
-    return _order(_caller(request), order_id)
+    return _order(caller(request), order_id)
 
 
 @router.post("/{int:order_id}/shipments", response={201: ShipmentOut})
 def post_shipment(request: HttpRequest, order_id: int, payload: ShipmentCreate) -> Status[Shipment]:
-    agent = _caller(request)
+    agent = caller(request)
     order = access_order(agent, order_id)
     shipment = add_shipment(
         order=order,
@@ -133,7 +128,7 @@ def post_shipment(request: HttpRequest, order_id: int, payload: ShipmentCreate) 
 def post_shipment_status(
     request: HttpRequest, shipment_id: int, payload: ShipmentStatusIn
 ) -> Shipment:
-    agent = _caller(request)
+    agent = caller(request)
     shipment = access_shipment(agent, shipment_id)
     return change_shipment_status(shipment=shipment, status=payload.status, actor=agent)
 
@@ -142,7 +137,7 @@ def post_shipment_status(
 def post_delivery(
     request: HttpRequest, order_id: int, payload: DeliveryCreate
 ) -> Status[DigitalDelivery]:
-    agent = _caller(request)
+    agent = caller(request)
     order = access_order(agent, order_id)
     line = access_order_line(order, payload.line_id) if payload.line_id is not None else None
     delivery = record_delivery(
@@ -163,7 +158,7 @@ class TicketLinkOut(Schema):
     summary="Say that a ticket is about this order (and some of its items)",
 )
 def post_ticket_link(request: HttpRequest, order_id: int, payload: TicketLinkIn) -> Any:
-    agent = _caller(request)
+    agent = caller(request)
     order = access_order(agent, order_id)
     ticket = access_ticket(agent, payload.ticket)
     lines = [access_order_line(order, pk, "line_ids") for pk in payload.line_ids]
@@ -223,7 +218,7 @@ def _refund(refund: Refund) -> Refund:
 def list_refunds(
     request: HttpRequest, page: Query[PageParams], filters: Query[RefundFilters]
 ) -> Any:
-    _caller(request)
+    caller(request)
     qs = Refund.objects.all()
     if filters.status:
         qs = qs.filter(status=filters.status)
@@ -241,7 +236,7 @@ def list_refunds(
     summary="What a refund of these items would be (nothing is saved)",
 )
 def post_quote(request: HttpRequest, payload: RefundQuoteIn) -> Any:
-    agent = _caller(request)
+    agent = caller(request)
     order = access_order(agent, payload.order_id)
     quote = quote_refund(
         order=order,
@@ -275,7 +270,7 @@ def post_quote(request: HttpRequest, payload: RefundQuoteIn) -> Any:
     summary="Request a refund; the amount defaults to all paid, fees included",
 )
 def post_refund(request: HttpRequest, payload: RefundCreate) -> Status[Refund]:
-    agent = _caller(request)
+    agent = caller(request)
     order = access_order(agent, payload.order_id)
     ticket = access_ticket(agent, payload.ticket) if payload.ticket else None
     refund = request_refund(
@@ -294,7 +289,7 @@ def post_refund(request: HttpRequest, payload: RefundCreate) -> Status[Refund]:
 
 @refunds_router.get("/{int:refund_id}", response=RefundOut)
 def get_refund(request: HttpRequest, refund_id: int) -> Refund:
-    return _refund(access_refund(_caller(request), refund_id))
+    return _refund(access_refund(caller(request), refund_id))
 
 
 @refunds_router.post(
@@ -303,7 +298,7 @@ def get_refund(request: HttpRequest, refund_id: int) -> Refund:
     summary="Approve (managers, or members of the ticket's team)",
 )
 def post_approve(request: HttpRequest, refund_id: int) -> Refund:
-    agent = _caller(request)
+    agent = caller(request)
     refund = approve_refund(refund=access_refund(agent, refund_id), actor=agent)
     return _refund(refund)
 
@@ -314,7 +309,7 @@ def post_approve(request: HttpRequest, refund_id: int) -> Refund:
     summary="Record the payment (managers, or members of the ticket's team)",
 )
 def post_pay(request: HttpRequest, refund_id: int, payload: PayIn) -> Refund:
-    agent = _caller(request)
+    agent = caller(request)
     refund = pay_refund(
         refund=access_refund(agent, refund_id),
         actor=agent,
@@ -329,7 +324,7 @@ def post_pay(request: HttpRequest, refund_id: int, payload: PayIn) -> Refund:
     summary="Decline with a reason the customer reads",
 )
 def post_decline(request: HttpRequest, refund_id: int, payload: DeclineIn) -> Refund:
-    agent = _caller(request)
+    agent = caller(request)
     refund = decline_refund(
         refund=access_refund(agent, refund_id), actor=agent, reason=payload.reason
     )

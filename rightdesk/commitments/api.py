@@ -28,17 +28,12 @@ from rightdesk.commitments.services import (
     keep_commitment,
     update_commitment,
 )
+from rightdesk.core.api import caller
 from rightdesk.core.errors import Invalid
 from rightdesk.core.pagination import PageParams, keyset_page
 from rightdesk.tickets.access import access_ticket
 
 router = Router(tags=["commitments"])
-
-
-def _caller(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]  # set by ninja's auth
-    assert isinstance(user, User)
-    return user
 
 
 class CommitmentFilters(Schema):
@@ -51,7 +46,7 @@ class CommitmentFilters(Schema):
 def list_commitments(
     request: HttpRequest, page: Query[PageParams], filters: Query[CommitmentFilters]
 ) -> Any:
-    user = _caller(request)
+    user = caller(request)
     rows = Commitment.objects.select_related("ticket", "owner", "owner__agent")
     if filters.ticket:
         rows = rows.filter(ticket=access_ticket(user, filters.ticket))
@@ -70,7 +65,7 @@ def list_commitments(
 
 @router.post("", response={201: CommitmentOut}, summary="Record a promise")
 def create(request: HttpRequest, payload: CommitmentCreate) -> Any:
-    user = _caller(request)
+    user = caller(request)
     ticket = access_ticket(user, payload.ticket)
     owner = None
     if payload.owner_id is not None:
@@ -90,12 +85,12 @@ def create(request: HttpRequest, payload: CommitmentCreate) -> Any:
 
 @router.get("/{int:commitment_id}", response=CommitmentOut, summary="One promise")
 def detail(request: HttpRequest, commitment_id: int) -> Any:
-    return access_commitment(_caller(request), commitment_id)
+    return access_commitment(caller(request), commitment_id)
 
 
 @router.patch("/{int:commitment_id}", response=CommitmentOut, summary="Correct a promise")
 def update(request: HttpRequest, commitment_id: int, payload: CommitmentUpdate) -> Any:
-    user = _caller(request)
+    user = caller(request)
     commitment = access_commitment(user, commitment_id)
     return update_commitment(
         commitment=commitment,
@@ -108,13 +103,13 @@ def update(request: HttpRequest, commitment_id: int, payload: CommitmentUpdate) 
 
 @router.post("/{int:commitment_id}/keep", response=CommitmentOut, summary="Mark a promise kept")
 def keep(request: HttpRequest, commitment_id: int) -> Any:
-    user = _caller(request)
+    user = caller(request)
     return keep_commitment(commitment=access_commitment(user, commitment_id), actor=user)
 
 
 @router.post("/{int:commitment_id}/cancel", response=CommitmentOut, summary="Cancel with a reason")
 def cancel(request: HttpRequest, commitment_id: int, payload: CommitmentCancel) -> Any:
-    user = _caller(request)
+    user = caller(request)
     return cancel_commitment(
         commitment=access_commitment(user, commitment_id), actor=user, reason=payload.reason
     )
@@ -122,5 +117,5 @@ def cancel(request: HttpRequest, commitment_id: int, payload: CommitmentCancel) 
 
 @router.post("/detect", response=list[DetectedOut], summary="Promises a draft would make")
 def detect(request: HttpRequest, payload: DraftIn) -> Any:
-    ticket = access_ticket(_caller(request), payload.ticket)
+    ticket = access_ticket(caller(request), payload.ticket)
     return detect_for_ticket(ticket=ticket, text=payload.text)

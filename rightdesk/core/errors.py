@@ -7,6 +7,9 @@ corresponds to, so every interface agrees on what kind of failure it is.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 
 class DomainError(Exception):
     """Base of every error a service raises on purpose."""
@@ -50,3 +53,17 @@ class Conflict(DomainError):
 
     status = 409
     default_code = "conflict"
+
+
+@contextmanager
+def under(field: str) -> Iterator[None]:
+    """Domain errors raised inside name their field under ``field``.
+
+    ``with under("tickets[3]")`` turns a ``subject`` error into ``tickets[3].subject``
+    (and one with no field into ``tickets[3]``).
+    """
+    try:
+        yield
+    except DomainError as exc:
+        exc.field = f"{field}.{exc.field}" if exc.field else field
+        raise

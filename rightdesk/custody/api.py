@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import User
 from django.http import HttpRequest
 from ninja import Router, Status
 
 from rightdesk.commerce.access import access_order
+from rightdesk.core.api import caller
 from rightdesk.custody.access import access_item, access_job, access_location
 from rightdesk.custody.models import CustodyItem, Location, ServiceJob
 from rightdesk.custody.queue import (
@@ -47,21 +47,15 @@ from rightdesk.tickets.access import access_customer, access_ticket
 router = Router(tags=["custody"])
 
 
-def _caller(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]  # set by ninja's auth
-    assert isinstance(user, User)
-    return user
-
-
 @router.get("/locations", response=list[LocationOut])
 def list_locations(request: HttpRequest) -> Any:
-    _caller(request)
+    caller(request)
     return list(Location.objects.filter(is_active=True))
 
 
 @router.post("/locations", response={201: LocationOut}, summary="Add a place (managers)")
 def post_location(request: HttpRequest, payload: LocationIn) -> Status[Location]:
-    agent = _caller(request)
+    agent = caller(request)
     location = create_location(
         name=payload.name, kind=payload.kind, sort_order=payload.sort_order, actor=agent
     )
@@ -70,7 +64,7 @@ def post_location(request: HttpRequest, payload: LocationIn) -> Status[Location]
 
 @router.post("/items", response={201: ItemOut}, summary="Check an item in")
 def post_item(request: HttpRequest, payload: ItemCheckIn) -> Status[CustodyItem]:
-    agent = _caller(request)
+    agent = caller(request)
     customer = access_customer(agent, payload.customer_id)
     ticket = access_ticket(agent, payload.ticket) if payload.ticket else None
     order = access_order(agent, payload.order_id) if payload.order_id is not None else None
@@ -104,18 +98,18 @@ def post_item(request: HttpRequest, payload: ItemCheckIn) -> Status[CustodyItem]
     summary="Where is it? One search by customer name, plate, phone or e-mail",
 )
 def search_items(request: HttpRequest, q: str) -> Any:
-    _caller(request)
+    caller(request)
     return where_is(q)
 
 
 @router.get("/items/{int:item_id}", response=ItemOut)
 def get_item(request: HttpRequest, item_id: int) -> CustodyItem:
-    return access_item(_caller(request), item_id)
+    return access_item(caller(request), item_id)
 
 
 @router.post("/items/{int:item_id}/move", response=ItemOut)
 def post_move(request: HttpRequest, item_id: int, payload: MoveIn) -> CustodyItem:
-    agent = _caller(request)
+    agent = caller(request)
     item = access_item(agent, item_id)
     move_item(item=item, location=access_location(agent, payload.location_id), actor=agent)
     return access_item(agent, item_id)
@@ -123,7 +117,7 @@ def post_move(request: HttpRequest, item_id: int, payload: MoveIn) -> CustodyIte
 
 @router.post("/items/{int:item_id}/status", response=ItemOut)
 def post_status(request: HttpRequest, item_id: int, payload: StatusIn) -> CustodyItem:
-    agent = _caller(request)
+    agent = caller(request)
     change_item_status(
         item=access_item(agent, item_id), status=payload.status, actor=agent, note=payload.note
     )
@@ -136,7 +130,7 @@ def post_status(request: HttpRequest, item_id: int, payload: StatusIn) -> Custod
     summary="Lot walk: the item was seen (optionally somewhere else)",
 )
 def post_confirm(request: HttpRequest, item_id: int, payload: ConfirmIn) -> CustodyItem:
-    agent = _caller(request)
+    agent = caller(request)
     location = (
         access_location(agent, payload.location_id) if payload.location_id is not None else None
     )
@@ -150,7 +144,7 @@ def post_confirm(request: HttpRequest, item_id: int, payload: ConfirmIn) -> Cust
     summary="Everything that should be on the premises, by place",
 )
 def get_lot_walk(request: HttpRequest) -> Any:
-    _caller(request)
+    caller(request)
     return lot_walk()
 
 
@@ -160,7 +154,7 @@ def get_lot_walk(request: HttpRequest) -> Any:
     summary="Waiting jobs in order, with position and estimated start",
 )
 def get_queue(request: HttpRequest) -> Any:
-    _caller(request)
+    caller(request)
     return [
         {
             "position": e.position,
@@ -174,7 +168,7 @@ def get_queue(request: HttpRequest) -> Any:
 
 @router.post("/queue", response={201: JobOut}, summary="Add an item's job to the queue")
 def post_job(request: HttpRequest, payload: JobCreate) -> Status[ServiceJob]:
-    agent = _caller(request)
+    agent = caller(request)
     job = enqueue_job(
         item=access_item(agent, payload.item_id), description=payload.description, actor=agent
     )
@@ -187,7 +181,7 @@ def post_job(request: HttpRequest, payload: JobCreate) -> Status[ServiceJob]:
     summary="Move a job ahead of another (a reason is required)",
 )
 def post_move_ahead(request: HttpRequest, job_id: int, payload: MoveAheadIn) -> ServiceJob:
-    agent = _caller(request)
+    agent = caller(request)
     return move_job_ahead(
         job=access_job(agent, job_id),
         ahead_of=access_job(agent, payload.ahead_of, "ahead_of"),
@@ -198,11 +192,11 @@ def post_move_ahead(request: HttpRequest, job_id: int, payload: MoveAheadIn) -> 
 
 @router.post("/queue/{int:job_id}/start", response=JobOut)
 def post_start(request: HttpRequest, job_id: int) -> ServiceJob:
-    agent = _caller(request)
+    agent = caller(request)
     return start_job(job=access_job(agent, job_id), actor=agent)
 
 
 @router.post("/queue/{int:job_id}/finish", response=JobOut)
 def post_finish(request: HttpRequest, job_id: int) -> ServiceJob:
-    agent = _caller(request)
+    agent = caller(request)
     return finish_job(job=access_job(agent, job_id), actor=agent)

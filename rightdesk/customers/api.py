@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
 from rightdesk.accounts.services import is_agent
+from rightdesk.core.api import caller
 from rightdesk.core.errors import Invalid, NotFound
 from rightdesk.core.pagination import PageParams, keyset_page
 from rightdesk.customers.models import ContactKind, ContactPoint, Customer, Fact
@@ -38,12 +39,6 @@ from rightdesk.tickets.models import Message, Ticket
 router = Router(tags=["customers"])
 
 
-def _caller(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]  # set by ninja's auth
-    assert isinstance(user, User)
-    return user
-
-
 def _customers() -> QuerySet[Customer]:
     return Customer.objects.select_related(
         "account_owner", "account_owner__agent"
@@ -52,7 +47,7 @@ def _customers() -> QuerySet[Customer]:
 
 def _load(request: HttpRequest, customer_id: int) -> Customer:
     """The customer for this agent, with what ``CustomerOut`` shows loaded in bulk."""
-    access_customer(_caller(request), customer_id)
+    access_customer(caller(request), customer_id)
     return _customers().get(pk=customer_id)
 
 
@@ -104,7 +99,7 @@ def get_customer(request: HttpRequest, customer_id: int) -> Customer:
 
 @router.patch("/{customer_id}", response=CustomerOut, summary="Change name, preferred name, tier")
 def patch_customer(request: HttpRequest, customer_id: int, payload: CustomerUpdate) -> Customer:
-    customer = access_customer(_caller(request), customer_id)
+    customer = access_customer(caller(request), customer_id)
     changes = payload.model_dump(exclude_unset=True)
     for field in ("name", "tier"):
         if field in changes and changes[field] is None:
@@ -119,7 +114,7 @@ def patch_customer(request: HttpRequest, customer_id: int, payload: CustomerUpda
 def post_contact(
     request: HttpRequest, customer_id: int, payload: ContactPointCreate
 ) -> Status[ContactPoint]:
-    customer = access_customer(_caller(request), customer_id)
+    customer = access_customer(caller(request), customer_id)
     point = add_contact_point(
         customer=customer,
         kind=payload.kind,
@@ -134,21 +129,21 @@ def post_contact(
     "/{customer_id}/contacts/{contact_id}", response={204: None}, summary="Remove a contact point"
 )
 def delete_contact(request: HttpRequest, customer_id: int, contact_id: int) -> Status[None]:
-    customer = access_customer(_caller(request), customer_id)
+    customer = access_customer(caller(request), customer_id)
     remove_contact_point(customer=customer, contact_id=contact_id)
     return Status(204, None)
 
 
 @router.get("/{customer_id}/facts", response=FactPage, summary="What we know about the customer")
 def list_facts(request: HttpRequest, customer_id: int, page: Query[PageParams]) -> Any:
-    customer = access_customer(_caller(request), customer_id)
+    customer = access_customer(caller(request), customer_id)
     qs = Fact.objects.filter(customer=customer).select_related("recorded_by", "recorded_by__agent")
     return keyset_page(qs, order=["label", "id"], cursor=page.cursor, limit=page.limit)
 
 
 @router.post("/{customer_id}/facts", response={201: FactOut}, summary="Record or correct a fact")
 def post_fact(request: HttpRequest, customer_id: int, payload: FactCreate) -> Status[Fact]:
-    agent = _caller(request)
+    agent = caller(request)
     customer = access_customer(agent, customer_id)
     ticket = _own_ticket(agent, customer, payload.ticket)
     source = None

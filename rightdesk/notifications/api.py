@@ -5,20 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import User
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from rightdesk.core.api import caller
 from rightdesk.notifications.models import Notification
 from rightdesk.notifications.services import mark_read, unread_count
 
 router = Router(tags=["notifications"])
-
-
-def _caller(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]  # set by ninja's auth
-    assert isinstance(user, User)
-    return user
 
 
 class NotificationOut(Schema):
@@ -46,11 +40,11 @@ class ReadOut(Schema):
 
 @router.get("", response=BellOut, summary="My latest notifications and the unread count")
 def bell(request: HttpRequest) -> Any:
-    user = _caller(request)
+    user = caller(request)
     items = list(Notification.objects.filter(recipient=user).order_by("-created_at", "-id")[:50])
     return {"unread": unread_count(user), "items": items}
 
 
 @router.post("/read", response=ReadOut, summary="Mark notifications read (all when no ids)")
 def read(request: HttpRequest, payload: ReadIn) -> Any:
-    return {"marked": mark_read(user=_caller(request), notification_ids=payload.ids)}
+    return {"marked": mark_read(user=caller(request), notification_ids=payload.ids)}

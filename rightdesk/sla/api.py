@@ -5,23 +5,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from django.contrib.auth.models import User
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from rightdesk.accounts.models import Team
+from rightdesk.core.api import caller
 from rightdesk.core.errors import Invalid, NotFound
 from rightdesk.sla.models import BusinessCalendar
 from rightdesk.sla.services import hours_for_team, hours_from_calendar, ticket_clocks
 from rightdesk.tickets.access import access_ticket
 
 router = Router(tags=["sla"])
-
-
-def _caller(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]  # set by ninja's auth
-    assert isinstance(user, User)
-    return user
 
 
 class ClockOut(Schema):
@@ -65,13 +59,13 @@ class WindowQuery(Schema):
 
 @router.get("/tickets/{ref}", response=TicketSlaOut, summary="SLA clocks of a ticket")
 def ticket_sla(request: HttpRequest, ref: str) -> Any:
-    ticket = access_ticket(_caller(request), ref)
+    ticket = access_ticket(caller(request), ref)
     return {"ticket": ticket.reference, "clocks": ticket_clocks(ticket=ticket)}
 
 
 @router.get("/calendars", response=list[CalendarOut], summary="Business-hours calendars")
 def calendars(request: HttpRequest) -> Any:
-    _caller(request)
+    caller(request)
     return list(BusinessCalendar.objects.order_by("name", "id"))
 
 
@@ -89,7 +83,7 @@ def _windows(hours: Any, query: WindowQuery) -> dict[str, Any]:
     "/calendars/{calendar_id}/windows", response=WindowsOut, summary="Opening windows of a calendar"
 )
 def calendar_windows(request: HttpRequest, calendar_id: int, query: Query[WindowQuery]) -> Any:
-    _caller(request)
+    caller(request)
     calendar = (
         BusinessCalendar.objects.prefetch_related("spans", "closures")
         .filter(pk=calendar_id)
@@ -106,7 +100,7 @@ def calendar_windows(request: HttpRequest, calendar_id: int, query: Query[Window
     summary="When a team is open (its calendar, or the default)",
 )
 def team_windows(request: HttpRequest, team_id: int, query: Query[WindowQuery]) -> Any:
-    _caller(request)
+    caller(request)
     team = Team.objects.filter(pk=team_id).first()
     if team is None:
         raise NotFound(f"No team {team_id}.", field="team")

@@ -11,7 +11,8 @@ from ninja import Query, Router, Status
 
 from rightdesk.accounts.models import Team
 from rightdesk.accounts.services import is_agent
-from rightdesk.core.errors import DomainError, Invalid, NotFound
+from rightdesk.core.api import caller
+from rightdesk.core.errors import DomainError, Invalid, NotFound, under
 from rightdesk.core.pagination import PageParams, keyset_page
 from rightdesk.customers.models import Customer
 from rightdesk.customers.services import normalise_email
@@ -56,12 +57,6 @@ from rightdesk.tickets.services import (
 router = Router(tags=["tickets"])
 
 
-def _caller(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]  # set by ninja's auth
-    assert isinstance(user, User)
-    return user
-
-
 def _detail(user: User, ticket: Ticket) -> Ticket:
     """The ticket as ``TicketDetailOut`` shows it: reloaded, with the caller's unread handoffs."""
     fresh = access_ticket(user, ticket.pk)
@@ -94,14 +89,14 @@ def _team(team_id: int | None, field: str = "team_id") -> Team | None:
 def list_tickets(
     request: HttpRequest, page: Query[PageParams], filters: Query[QueueFilters]
 ) -> Any:
-    qs = queue_queryset(user=_caller(request), view=filters.view, status=filters.status)
+    qs = queue_queryset(user=caller(request), view=filters.view, status=filters.status)
     result = paginate_queue(qs, cursor=page.cursor, limit=page.limit)
     return {"items": result.tickets, "next_cursor": result.next_cursor}
 
 
 @router.post("", response={201: TicketDetailOut}, summary="Open a ticket")
 def post_ticket(request: HttpRequest, payload: TicketCreate) -> Status[Ticket]:
-    agent = _caller(request)
+    agent = caller(request)
     ticket = open_from_spec(_spec(agent, payload, _Known()))
     # The service returns the row it wrote, with customer, owner and team in hand:
     # no need to read it back.
@@ -115,7 +110,7 @@ def post_ticket(request: HttpRequest, payload: TicketCreate) -> Status[Ticket]:
     summary="Open up to 100 tickets in one request: all of them, or none",
 )
 def post_ticket_batch(request: HttpRequest, payload: TicketBatchIn) -> Status[dict[str, Any]]:
-    agent = _caller(request)
+    agent = caller(request)
     items = payload.tickets
     # Everything the items name is read once for the batch, not once per item.
     known = _Known(
@@ -133,11 +128,8 @@ def post_ticket_batch(request: HttpRequest, payload: TicketBatchIn) -> Status[di
     )
     specs = []
     for index, item in enumerate(items):
-        try:
+        with under(f"tickets[{index}]"):
             specs.append(_spec(agent, item, known))
-        except DomainError as exc:
-            exc.field = f"tickets[{index}]" + (f".{exc.field}" if exc.field else "")
-            raise
     return Status(201, {"items": open_tickets(specs)})
 
 
@@ -186,17 +178,14 @@ def _customer_for(
                 f"No customer {payload.customer_id}.", code="unknown_customer", field="customer_id"
             ) from exc
     assert payload.customer is not None
-    try:
+    with under("customer"):
         email = normalise_email(payload.customer.email)
-    except Invalid as exc:
-        exc.field = f"customer.{exc.field}" if exc.field else "customer"
-        raise
     return NewCustomer(name=payload.customer.name, email=email, reuse_by_email=True)
 
 
 @router.get("/{ref}", response=TicketDetailOut, summary="One ticket, by reference (RD-1042)")
 def get_ticket(request: HttpRequest, ref: str) -> Ticket:
-    agent = _caller(request)
+    agent = caller(request)
     return _detail(agent, access_ticket(agent, ref))
 
 
@@ -204,14 +193,14 @@ def get_ticket(request: HttpRequest, ref: str) -> Ticket:
     "/{ref}/messages", response=MessagePage, summary="Messages, notes and calls, oldest first"
 )
 def list_messages(request: HttpRequest, ref: str, page: Query[PageParams]) -> Any:
-    ticket = access_ticket(_caller(request), ref)
+    ticket = access_ticket(caller(request), ref)
     qs = Message.objects.filter(ticket=ticket).select_related("author", "author__agent")
     return keyset_page(qs, order=["created_at", "id"], cursor=page.cursor, limit=page.limit)
 
 
 @router.post("/{ref}/inbound", response={201: MessageOut}, summary="Record what the customer wrote")
 def post_inbound(request: HttpRequest, ref: str, payload: InboundCreate) -> Status[Message]:
-    ticket = access_ticket(_caller(request), ref)
+    ticket = access_ticket(caller(request), ref)
     message = add_inbound_message(
         ticket=ticket, body_text=payload.body_text, body_html=payload.body_html
     )
@@ -220,7 +209,7 @@ def post_inbound(request: HttpRequest, ref: str, payload: InboundCreate) -> Stat
 
 @router.post("/{ref}/replies", response={201: MessageOut}, summary="Reply to the customer")
 def post_reply(request: HttpRequest, ref: str, payload: ReplyCreate) -> Status[Message]:
-    agent = _caller(request)
+    agent = caller(request)
     ticket = access_ticket(agent, ref)
     message = send_reply(
         ticket=ticket,
@@ -234,14 +223,14 @@ def post_reply(request: HttpRequest, ref: str, payload: ReplyCreate) -> Status[M
 
 @router.post("/{ref}/notes", response={201: MessageOut}, summary="Add an internal note")
 def post_note(request: HttpRequest, ref: str, payload: NoteCreate) -> Status[Message]:
-    agent = _caller(request)
+    agent = caller(request)
     ticket = access_ticket(agent, ref)
     return Status(201, add_note(ticket=ticket, actor=agent, body_text=payload.body_text))
 
 
 @router.post("/{ref}/calls", response={201: MessageOut}, summary="Log a phone call")
 def post_call(request: HttpRequest, ref: str, payload: CallCreate) -> Status[Message]:
-    agent = _caller(request)
+    agent = caller(request)
     ticket = access_ticket(agent, ref)
     message = log_call(
         ticket=ticket,
@@ -257,7 +246,7 @@ def post_call(request: HttpRequest, ref: str, payload: CallCreate) -> Status[Mes
 
 @router.post("/{ref}/assign", response=TicketDetailOut, summary="Give the ticket one named owner")
 def post_assign(request: HttpRequest, ref: str, payload: AssignIn) -> Ticket:
-    agent = _caller(request)
+    agent = caller(request)
     ticket = access_ticket(agent, ref)
     owner = _agent(payload.owner_id, "owner_id")
     team = _team(payload.team_id)
@@ -269,7 +258,7 @@ def post_assign(request: HttpRequest, ref: str, payload: AssignIn) -> Ticket:
     "/{ref}/handoffs/seen", response=TicketDetailOut, summary="I have read my handoff notes"
 )
 def post_handoffs_seen(request: HttpRequest, ref: str) -> Ticket:
-    agent = _caller(request)
+    agent = caller(request)
     ticket = access_ticket(agent, ref)
     mark_handoffs_seen(ticket=ticket, user=agent)
     return _detail(agent, ticket)
@@ -277,7 +266,7 @@ def post_handoffs_seen(request: HttpRequest, ref: str) -> Ticket:
 
 @router.post("/{ref}/status", response=TicketDetailOut, summary="Change the status")
 def post_status(request: HttpRequest, ref: str, payload: StatusIn) -> Ticket:
-    agent = _caller(request)
+    agent = caller(request)
     ticket = access_ticket(agent, ref)
     change_status(ticket=ticket, actor=agent, status=payload.status, reason=payload.reason)
     return _detail(agent, ticket)
@@ -285,7 +274,7 @@ def post_status(request: HttpRequest, ref: str, payload: StatusIn) -> Ticket:
 
 @router.post("/{ref}/priority", response=TicketDetailOut, summary="Change the priority")
 def post_priority(request: HttpRequest, ref: str, payload: PriorityIn) -> Ticket:
-    agent = _caller(request)
+    agent = caller(request)
     ticket = access_ticket(agent, ref)
     change_priority(ticket=ticket, actor=agent, priority=payload.priority)
     return _detail(agent, ticket)
@@ -294,7 +283,7 @@ def post_priority(request: HttpRequest, ref: str, payload: PriorityIn) -> Ticket
 @router.post("/{ref}/merge", response=TicketDetailOut, summary="Merge into another ticket")
 def post_merge(request: HttpRequest, ref: str, payload: MergeIn) -> Ticket:
     """Returns the surviving ticket."""
-    agent = _caller(request)
+    agent = caller(request)
     source = access_ticket(agent, ref)
     try:
         target = access_ticket(agent, payload.into)
@@ -311,6 +300,6 @@ def post_merge(request: HttpRequest, ref: str, payload: MergeIn) -> Ticket:
 
 @router.get("/{ref}/timeline", response=EventPage, summary="Every change, with actor and time")
 def list_timeline(request: HttpRequest, ref: str, page: Query[PageParams]) -> Any:
-    ticket = access_ticket(_caller(request), ref)
+    ticket = access_ticket(caller(request), ref)
     qs = Event.objects.filter(ticket=ticket).select_related("actor", "actor__agent")
     return keyset_page(qs, order=["created_at", "id"], cursor=page.cursor, limit=page.limit)

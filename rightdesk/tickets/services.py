@@ -7,7 +7,7 @@ transaction, so the timeline can never disagree with the ticket.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,7 +20,7 @@ from rightdesk.accounts.models import Team
 from rightdesk.accounts.services import agent_name, is_agent
 from rightdesk.channels import hooks as channel_hooks
 from rightdesk.commitments import hooks as promise_hooks
-from rightdesk.core.errors import Conflict, DomainError, Forbidden, Invalid
+from rightdesk.core.errors import Conflict, Forbidden, Invalid, under
 from rightdesk.core.html import html_to_text, sanitize_html, text_to_html
 from rightdesk.customers.models import Customer
 from rightdesk.customers.services import create_customer, customer_for_email
@@ -251,17 +251,7 @@ class TicketSpec:
 
 def open_from_spec(spec: TicketSpec, *, opener: Callable[..., Ticket] | None = None) -> Ticket:
     """``open_ticket`` with the arguments of a ``TicketSpec``."""
-    return (opener or open_ticket)(
-        customer=spec.customer,
-        subject=spec.subject,
-        body_text=spec.body_text,
-        body_html=spec.body_html,
-        channel=spec.channel,
-        priority=spec.priority,
-        team=spec.team,
-        owner=spec.owner,
-        actor=spec.actor,
-    )
+    return (opener or open_ticket)(**{f.name: getattr(spec, f.name) for f in fields(spec)})
 
 
 @transaction.atomic
@@ -285,13 +275,10 @@ def open_tickets(specs: Sequence[TicketSpec]) -> list[Ticket]:
     opened: list[Ticket] = []
     with settled_configuration():
         for index, spec in enumerate(specs):
-            try:
-                # Inside this transaction already: no savepoint per ticket, since
-                # a failure undoes the whole batch anyway.
+            # Inside this transaction already: no savepoint per ticket, since a
+            # failure undoes the whole batch anyway.
+            with under(f"tickets[{index}]"):
                 opened.append(open_from_spec(spec, opener=_open_ticket))
-            except DomainError as exc:
-                exc.field = f"tickets[{index}]" + (f".{exc.field}" if exc.field else "")
-                raise
     return opened
 
 
