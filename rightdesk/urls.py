@@ -15,6 +15,7 @@ urlpatterns = [
     path("", _home),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("desk/mail/", include("rightdesk.channels.desk_urls")),
     path("desk/", include("rightdesk.desk.urls")),
     path("desk/shop/", include("rightdesk.commerce.urls")),
     path("desk/custody/", include("rightdesk.custody.urls")),

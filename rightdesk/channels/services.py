@@ -38,6 +38,7 @@ from rightdesk.commerce.services.routing import route_contact_to_order_ticket
 from rightdesk.core.errors import Conflict, DomainError, Invalid, NotFound
 from rightdesk.customers.models import ContactKind, ContactPoint, Customer
 from rightdesk.customers.services import create_customer, find_customer_by_contact
+from rightdesk.notifications.models import NotificationKind
 from rightdesk.tickets.choices import Channel, MessageKind
 from rightdesk.tickets.models import Message, Ticket
 from rightdesk.tickets.services import add_inbound_message, append_event, create_ticket
@@ -481,6 +482,15 @@ def _place(
                     "matched_by": how,
                 },
             )
+            _tell_owner(
+                ticket,
+                kind=NotificationKind.MAIL_HELD,
+                key=f"mail-held:{raw.pk}",
+                title=f"Mail from {parsed.from_address} about {ticket.reference} waits for you",
+                body=raw.reason,
+                anchor=f"held-{raw.pk}",
+                at=now,
+            )
             return
     body_text, body_html = _bodies(parsed)
     with _placing_message(raw):
@@ -815,6 +825,31 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(60 * 2 ** max(attempts - 1, 0), 6 * 3600))
 
 
+def _tell_owner(
+    ticket: Ticket, *, kind: str, key: str, title: str, body: str, anchor: str, at: datetime
+) -> None:
+    """Put what only a person can decide under the ticket owner's bell (and in their mail).
+
+    An unowned ticket has nobody to tell; the mail page lists it all the same.
+    """
+    from django.urls import reverse
+
+    from rightdesk.notifications.services import notify
+
+    if ticket.owner is None:
+        return
+    notify(
+        recipient=ticket.owner,
+        kind=kind,
+        key=key,
+        title=title,
+        body=body,
+        url=f"{reverse('mail:attention')}#{anchor}",
+        ticket=ticket,
+        at=at,
+    )
+
+
 def _fail(outbound: OutboundEmail, error: str, now: datetime) -> None:
     outbound.state = OutState.FAILED
     outbound.last_error = one_line(error, 500)
@@ -833,6 +868,15 @@ def _fail(outbound: OutboundEmail, error: str, now: datetime) -> None:
             "owner": agent_name(ticket.owner) if ticket.owner else None,
             "owner_id": ticket.owner_id,
         },
+    )
+    _tell_owner(
+        ticket,
+        kind=NotificationKind.MAIL_FAILED,
+        key=f"mail-failed:{outbound.pk}:{now.isoformat()}",
+        title=f"Your reply on {ticket.reference} did not reach {outbound.to_address}",
+        body=outbound.last_error,
+        anchor=f"failed-{outbound.pk}",
+        at=now,
     )
 
 

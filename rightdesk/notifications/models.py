@@ -17,6 +17,8 @@ class NotificationKind(models.TextChoices):
     BROKEN = "broken", "Promise broken"
     ESCALATION = "escalation", "Escalated to you"
     BREACH = "breach", "SLA breached"
+    MAIL_HELD = "mail_held", "Mail held for your decision"
+    MAIL_FAILED = "mail_failed", "Reply not delivered"
 
 
 class Notification(models.Model):
