@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -12,8 +13,41 @@ from rightdesk.channels.models import Mailbox, OutboundEmail, RawMessage
 from rightdesk.core.errors import DomainError
 
 
+class MailboxForm(forms.ModelForm):
+    """The IMAP password is never sent back to the browser; left empty, it stays as it was."""
+
+    imap_password = forms.CharField(
+        required=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="Stored; never shown again. Leave empty to keep the current one.",
+    )
+
+    class Meta:
+        model = Mailbox
+        fields = [
+            "address",
+            "team",
+            "active",
+            "max_message_bytes",
+            "imap_host",
+            "imap_port",
+            "imap_ssl",
+            "imap_username",
+            "imap_password",
+            "imap_folder",
+            "imap_move_to",
+        ]
+
+    def clean_imap_password(self) -> str:
+        given: str = self.cleaned_data.get("imap_password") or ""
+        if not given and self.instance.pk:
+            return self.instance.imap_password
+        return given
+
+
 @admin.register(Mailbox)
 class MailboxAdmin(admin.ModelAdmin):
+    form = MailboxForm
     list_display = [
         "address",
         "team",

@@ -1,0 +1,60 @@
+"""The mailbox admin never shows the stored IMAP password and keeps it unless a new one is typed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import User
+
+from rightdesk.accounts.models import Team
+from rightdesk.channels.models import Mailbox
+from rightdesk.desk.tests.conftest import HttpsClient
+
+SECRET = "s3cret-imap-Pa55"
+
+
+def _form(mailbox: Mailbox, **changes: Any) -> dict[str, Any]:
+    data = {
+        "address": mailbox.address,
+        "team": mailbox.team_id,
+        "active": "on",
+        "max_message_bytes": mailbox.max_message_bytes,
+        "imap_host": mailbox.imap_host,
+        "imap_port": mailbox.imap_port,
+        "imap_ssl": "on",
+        "imap_username": mailbox.imap_username,
+        "imap_password": "",
+        "imap_folder": mailbox.imap_folder,
+        "imap_move_to": "",
+        "imap_last_uid": 0,
+    }
+    data.update(changes)
+    return data
+
+
+def test_the_imap_password_is_write_only(team: Team) -> None:
+    mailbox = Mailbox.objects.create(
+        address="help@shop.example",
+        team=team,
+        imap_host="imap.shop.example",
+        imap_username="help",
+        imap_password=SECRET,
+    )
+    client = HttpsClient()
+    client.force_login(User.objects.create_superuser("root", "root@shop.example", "pw-123456"))
+    url = f"/admin/channels/mailbox/{mailbox.pk}/change/"
+    page = client.get(url)
+    assert page.status_code == 200
+    assert SECRET not in page.content.decode()
+
+    # Saved with the field left empty (the usual case): the password stays.
+    response = client.post(url, _form(mailbox, imap_folder="Support"))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    mailbox.refresh_from_db()
+    assert mailbox.imap_folder == "Support"
+    assert mailbox.imap_password == SECRET
+
+    # A new password replaces it.
+    client.post(url, _form(mailbox, imap_password="n3w-Pa55"))
+    mailbox.refresh_from_db()
+    assert mailbox.imap_password == "n3w-Pa55"
