@@ -83,6 +83,18 @@ def request_sign_in_link(*, email: str, url_prefix: str, at: datetime | None = N
     return True
 
 
+#: How long a spent or expired link is kept (it still counts for the hourly limit
+#: and says who asked for a link when) before the daily sweep deletes it.
+KEEP_SPENT_LINKS = timedelta(days=7)
+
+
+def sweep_sign_in_links(*, at: datetime | None = None) -> int:
+    """Delete links that expired more than ``KEEP_SPENT_LINKS`` ago; returns how many."""
+    now = at or timezone.now()
+    deleted, _ = SignInLink.objects.filter(expires_at__lt=now - KEEP_SPENT_LINKS).delete()
+    return deleted
+
+
 def _usable_link(token: str, now: datetime) -> SignInLink | None:
     if not token or len(token) > 200:
         return None

@@ -220,3 +220,29 @@ def test_every_portal_page_sends_anonymous_visitors_to_sign_in(
     if posted.status_code == 302:
         assert posted["Location"] == "/portal/sign-in/"
     assert Message.objects.filter(ticket=ticket, kind="inbound").count() == 1
+
+
+def test_spent_links_and_expired_sessions_are_swept_daily(customer: Customer) -> None:
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+
+    from rightdesk.portal.services import request_sign_in_link
+    from rightdesk.portal.tasks import sweep_sign_ins
+
+    address = customer.contacts.get(kind="email").value
+    assert request_sign_in_link(email=address, url_prefix="https://x/", at=T0)
+    assert request_sign_in_link(email=address, url_prefix="https://x/")
+    old_session = SessionStore()
+    old_session.create()
+    Session.objects.filter(session_key=old_session.session_key).update(
+        expire_date=datetime.now(UTC) - timedelta(minutes=1)
+    )
+    live_session = SessionStore()
+    live_session.create()
+
+    assert sweep_sign_ins.call_local() == 2
+    # The link of today stays (it counts for the hourly limit); the week-old one is gone.
+    (kept,) = SignInLink.objects.all()
+    assert kept.created_at > T0 + timedelta(days=7)
+    assert not Session.objects.filter(session_key=old_session.session_key).exists()
+    assert Session.objects.filter(session_key=live_session.session_key).exists()
