@@ -100,6 +100,8 @@ class Rules:
     #: Off-issue: words that only say which thing a case is about ("order").
     identity_words: frozenset[str] = frozenset()
     ask_types: tuple[AskType, ...] = ()
+    #: Off-issue: a sentence of the customer's that asks something (a question, a request).
+    ask_sentence: re.Pattern[str] | None = None
 
 
 @lru_cache(maxsize=8)
@@ -239,6 +241,7 @@ def compile_rules(data: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> Rul
         item_name_fields=frozenset(f.lower() for f in data.get("item_name_fields", [])),
         identity_words=frozenset(_stem(w.lower()) for w in off_issue.get("identity_words", [])),
         ask_types=tuple(ask_types),
+        ask_sentence=_compile_any(off_issue.get("ask_sentence", [])),
     )
 
 

@@ -15,10 +15,14 @@ def stem(word: str) -> str:
     word = word.lower().replace("\u2019", "'")
     if word.endswith("'s"):
         word = word[:-2]
+    if len(word) > 4 and word.endswith(("ies", "ied")):
+        return word[:-3] + "y"  # "deliveries", "copied": "delivery", "copy"
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             word = word[: -len(suffix)]
             break
+    if len(word) > 3 and word.endswith("e"):
+        word = word[:-1]  # "brake", "brakes", "braked": "brak"
     return word
 
 

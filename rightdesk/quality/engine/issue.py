@@ -5,15 +5,20 @@ from __future__ import annotations
 from rightdesk.quality.engine.findings import CheckContext, Finding, _finding
 from rightdesk.quality.engine.names import _name_forms
 from rightdesk.quality.rules import Rules
-from rightdesk.quality.text import WORD_RE, stem, words
+from rightdesk.quality.text import WORD_RE, sentences, stem, words
 
 
 def _content_terms(rules: Rules, text: str, names: frozenset[str] = frozenset()) -> set[str]:
     return set(_term_words(rules, text, names))
 
 
-def _term_words(rules: Rules, text: str, names: frozenset[str] = frozenset()) -> dict[str, str]:
-    """Content terms of ``text`` (stemmed, concepts merged), each with its first word."""
+def _term_words(
+    rules: Rules, text: str, names: frozenset[str] = frozenset(), *, merge: bool = True
+) -> dict[str, str]:
+    """Content terms of ``text`` (stemmed, concepts merged), each with its first word.
+
+    With ``merge`` off, synonyms stay apart: "parcel" and "delivery" are two terms.
+    """
     terms: dict[str, str] = {}
     for word in words(text):
         if word in rules.stopwords or word in names:
@@ -27,7 +32,7 @@ def _term_words(rules: Rules, text: str, names: frozenset[str] = frozenset()) ->
         stemmed = stem(word)
         if stemmed in rules.generic_terms or word in rules.stopwords:
             continue
-        terms.setdefault(rules.concepts.get(stemmed, stemmed), word)
+        terms.setdefault(rules.concepts.get(stemmed, stemmed) if merge else stemmed, word)
     return terms
 
 
@@ -78,15 +83,39 @@ def _things(rules: Rules, ctx: CheckContext) -> list[tuple[str, set[str]]]:
     return out
 
 
+def _asks(rules: Rules, message: str) -> str:
+    """The sentences of ``message`` that ask something: questions and requests."""
+    pattern = rules.ask_sentence
+    if pattern is None:
+        return message
+    spans = [message[start:end] for start, end in sentences(message)]
+    return " ".join(sentence for sentence in spans if pattern.search(sentence))
+
+
+def _asked_things(
+    rules: Rules, ctx: CheckContext, things: list[tuple[str, set[str]]], people: frozenset[str]
+) -> list[str]:
+    """The things the customer asks about: those named in a question or request.
+
+    "The table and the cushions came. Where is the bench?" asks about the bench only;
+    when no question or request names one, every thing in the message or subject counts.
+    """
+    focus = _content_terms(rules, _asks(rules, ctx.last_customer_message), people)
+    asked = [name for name, terms in things if terms & focus]
+    if asked:
+        return asked
+    mentioned = _case_terms(rules, ctx)
+    return [name for name, terms in things if terms & mentioned]
+
+
 def _other_thing(rules: Rules, ctx: CheckContext, draft: str) -> Finding | None:
     """The reply names another of the customer's things and none of those they wrote about."""
     things = _things(rules, ctx)
     if len(things) < 2:
         return None
     people = _people(rules, ctx)
-    asked_terms = _case_terms(rules, ctx)
     reply_terms = _content_terms(rules, draft, people)
-    asked = [name for name, terms in things if terms & asked_terms]
+    asked = _asked_things(rules, ctx, things, people)
     named = [(name, terms & reply_terms) for name, terms in things if terms & reply_terms]
     if not asked or not named or any(name in asked for name, _ in named):
         return None
@@ -140,6 +169,25 @@ def _identity_terms(rules: Rules, ctx: CheckContext, people: frozenset[str]) -> 
     return _content_terms(rules, text, people) | set(rules.identity_words)
 
 
+def _shares_a_word(
+    rules: Rules, ctx: CheckContext, draft: str, people: frozenset[str], identity: set[str]
+) -> bool:
+    """The reply repeats a word of the customer's message, not only a synonym of one."""
+    text = f"{ctx.last_customer_message} {ctx.subject}"
+    said = set(_term_words(rules, text, people, merge=False))
+    return bool((said & set(_term_words(rules, draft, people, merge=False))) - identity)
+
+
+def _sole_thing_terms(rules: Rules, ctx: CheckContext) -> set[str]:
+    """The terms of the customer's one thing on file (an item held, an order line).
+
+    A customer with one laptop in the workshop writes "my laptop"; a reply naming
+    the make and model on file names the same thing.
+    """
+    things = _things(rules, ctx)
+    return set(things[0][1]) if len(things) == 1 else set()
+
+
 def _words_of(surface: dict[str, str], terms: set[str], limit: int = 4) -> str:
     return ", ".join(surface.get(t, t) for t in sorted(terms)[:limit])
 
@@ -157,14 +205,19 @@ def _whole_draft(draft: str) -> tuple[int, int]:
     return start, start + len(stripped)
 
 
-def check_off_issue(rules: Rules, ctx: CheckContext, draft: str) -> list[Finding]:
+def check_off_issue(
+    rules: Rules, ctx: CheckContext, draft: str, *, canned: bool = False
+) -> list[Finding]:
     """The reply must touch what the customer's last message asks, not only name the case.
 
     Shared words count only beyond the case's identity (order numbers, items, order
     lines, facts); a reply that names the thing and answers the kind of question
     asked (a place for "where", a time for "when", a price for "how much") is on
     the issue too. A reply that shares more with an earlier, settled message than
-    with the last one answers the wrong question.
+    with the last one answers the wrong question. A reply whose only link to the
+    message is a synonym in the same broad concept, and that names nothing on file,
+    is off-issue unless it answers the kind of question asked; when ``canned`` (the
+    draft is a stock reply the canned check reports) that weak case is left to it.
     """
     other = _other_order(rules, ctx, draft) or _other_thing(rules, ctx, draft)
     if other is not None:
@@ -174,6 +227,7 @@ def check_off_issue(rules: Rules, ctx: CheckContext, draft: str) -> list[Finding
         return []
     people = _people(rules, ctx)
     identity = _identity_terms(rules, ctx, people)
+    on_file = identity - set(rules.identity_words)
     reply_terms = _content_terms(rules, draft, people)
     core = asked - identity
     covered = reply_terms & core
@@ -196,11 +250,32 @@ def check_off_issue(rules: Rules, ctx: CheckContext, draft: str) -> list[Finding
             )
         ]
     if covered:
-        return []
+        # A match through a concept only ("promotions" and "newsletter" are both e-mail,
+        # "arrived" and "post office" both delivery) is weak: it counts when the reply
+        # also repeats a word of the message, names something on file or answers the
+        # kind of question asked. A stock reply is left to the canned finding.
+        if _shares_a_word(rules, ctx, draft, people, identity) or (reply_terms & on_file):
+            return []
+        if canned or answered_asks(rules, ctx.last_customer_message, draft):
+            return []
+        return [
+            _finding(
+                rules,
+                "off_issue",
+                start,
+                end,
+                draft,
+                f"The reply shares only a broad topic with the customer's message "
+                f"({_words_of(draft_words, covered)}) and names nothing of theirs; "
+                f"the message asks about: {shown}.",
+            )
+        ]
     named = reply_terms & identity & asked
     if not named and (reply_terms & asked):
         return []  # shares only identity words not in the message: nothing to judge
-    if named and answered_asks(rules, ctx.last_customer_message, draft):
+    # "My laptop" is the one ThinkPad on file: naming it by make or model names the thing.
+    held = named or reply_terms & _sole_thing_terms(rules, ctx)
+    if held and answered_asks(rules, ctx.last_customer_message, draft):
         return []
     # "Stop calling about your Civic": names the case and says little else; other
     # checks judge its words. A reply that goes on about something else is off-issue.

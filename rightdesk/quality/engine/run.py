@@ -50,8 +50,9 @@ def run_checks(
     taken = [sentence_at(spans, f.start) for f in findings if f.kind in RESPECT_KINDS]
     findings += check_hostile(rules, ctx, draft, spans, taken)
     findings += check_re_ask(rules, ctx, draft, spans)
-    findings += check_off_issue(rules, ctx, draft)
-    findings += check_canned(rules, ctx, draft)
+    canned = check_canned(rules, ctx, draft)
+    findings += check_off_issue(rules, ctx, draft, canned=bool(canned))
+    findings += canned
     findings += check_promises(rules, ctx, draft, promise_detector)
     findings.sort(key=lambda f: (f.start, f.end, KINDS.index(f.kind)))
     return findings

@@ -371,3 +371,75 @@ def test_a_reply_that_answers_where_in_kind_is_on_issue() -> None:
     assert found("Hi Maria,\nYour Honda is in bay 4 behind the workshop.", context) == []
     assert answered_asks(RULES, "How much will it cost?", "It comes to 285 euros.") == ["how_much"]
     assert answered_asks(RULES, "When is it ready?", "You can collect it on Friday.") == ["when"]
+
+
+def test_off_issue_takes_the_thing_asked_about_from_the_question() -> None:
+    context = _shop_ctx()
+    context.last_customer_message = (
+        "Order FN-55102 arrived but the oak bench is missing. "
+        "The table and the cushions came. Where is the bench?"
+    )
+    draft = "Hi Siobhán,\nThe linen cushions from order FN-55102 wash at 30 degrees."
+    finding = only(draft, "off_issue", context)
+    assert finding.explanation == (
+        "The customer wrote about Oak bench; the reply is about Linen cushions."
+    )
+    assert found("Hi Siobhán,\nThe oak bench left our depot today.", context) == []
+
+
+def _site_ctx() -> CheckContext:
+    return ctx(
+        facts=[Field(label="Domain", value="bakery.example")],
+        last_customer_message=(
+            "Our website has been offline since this morning and customers cannot "
+            "place orders. What happened?"
+        ),
+        subject="Website offline",
+    )
+
+
+def test_off_issue_when_the_reply_shares_only_a_broad_topic() -> None:
+    draft = "Hi Maria,\nYour hosting plan now includes daily backups."
+    finding = only(draft, "off_issue", _site_ctx())
+    assert draft[finding.start : finding.end] == draft
+    assert finding.explanation.startswith(
+        "The reply shares only a broad topic with the customer's message (hosting)"
+    )
+    # The same concept with a word of the message, or naming the domain on file, is on issue.
+    assert found("Hi Maria,\nThe website is back: a disk failed at 9.", _site_ctx()) == []
+    assert found("Hi Maria,\nbakery.example is back up on a new server.", _site_ctx()) == []
+
+
+def test_a_stock_reply_with_only_a_broad_topic_is_reported_as_canned() -> None:
+    template = (
+        "We apologise for the delay with your delivery. Our courier partner has been "
+        "notified and the parcel is being tracked. Thank you for bearing with us."
+    )
+    message = "The shoes arrived in size 9 but I ordered size 10. How do I exchange them?"
+    context = ctx(last_customer_message=message, subject="Wrong size", templates=[template])
+    assert [kind for kind, _ in found("Hi Maria,\n" + template, context)] == ["canned"]
+    context.templates = []
+    assert [kind for kind, _ in found("Hi Maria,\n" + template, context)] == ["off_issue"]
+
+
+def test_the_one_item_on_file_named_by_model_with_an_answer_is_on_issue() -> None:
+    context = ctx(
+        items=[
+            Field(label="Make", value="Lenovo", kind="item"),
+            Field(label="Model", value="ThinkPad T14", kind="item"),
+        ],
+        last_customer_message="My laptop screen flickers again. Can you look at it again?",
+        subject="Screen flickering",
+    )
+    draft = "Hi Maria,\nWe have your ThinkPad T14 on file, so just drop it at the front desk."
+    assert found(draft, context) == []
+    bare = "Hi Maria,\nWe have your ThinkPad T14 on file."
+    assert [kind for kind, _ in found(bare, context)] == ["off_issue"]
+
+
+def test_plural_and_singular_words_match() -> None:
+    context = ctx(
+        last_customer_message="The rear brake squeals since the service. Can you fix it?",
+        subject="Squeaky brake",
+    )
+    assert found("Hi Maria,\nBoth brakes are adjusted and quiet again.", context) == []
