@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import unicodedata
+from dataclasses import replace
+
 from rapidfuzz import fuzz
 
 from rightdesk.quality.engine.findings import CheckContext, Finding, _finding, _overlaps
@@ -24,6 +27,47 @@ def _name_forms(rules: Rules, ctx: CheckContext) -> tuple[set[str], str, str]:
     for piece in parts:
         valid.add(piece.lower())
     return valid, surname, first
+
+
+#: Letters that carry their accent inside the letter, so Unicode cannot split it off.
+_UNSPLIT = str.maketrans(
+    {"ø": "o", "ł": "l", "đ": "d", "ß": "ss", "æ": "ae", "œ": "oe", "\u0131": "i"}
+)
+
+
+def _folded(name: str) -> str:
+    """``name`` without accents: "Siobhán", "Müller", "Søren" → "siobhan", "muller", "soren"."""
+    decomposed = unicodedata.normalize("NFKD", name.lower().translate(_UNSPLIT))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _written_form(ctx: CheckContext, candidate: str) -> str | None:
+    """The customer's name as written on file when ``candidate`` only drops its accents."""
+    lowered = candidate.lower()
+    folded = _folded(candidate)
+    for piece in f"{ctx.customer_name} {ctx.preferred_name}".split():
+        if piece.lower() != lowered and _folded(piece) == folded:
+            return piece
+    return None
+
+
+def _accent_advice(
+    rules: Rules, ctx: CheckContext, draft: str, start: int, candidate: str
+) -> Finding | None:
+    """The right person, their name without its accents: advice, never a block."""
+    written = _written_form(ctx, candidate)
+    if written is None:
+        return None
+    finding = _finding(
+        rules,
+        "wrong_name",
+        start,
+        start + len(candidate),
+        draft,
+        f"Right person; the name is written “{written}” on file.",
+        f"Write {written}.",
+    )
+    return replace(finding, severity="advice")
 
 
 def _greeting_name(ctx: CheckContext) -> str:
@@ -75,8 +119,11 @@ def check_names(rules: Rules, ctx: CheckContext, draft: str) -> list[Finding]:
         if title:
             token = tokens[-1]
             candidate = token.group()
-            if surname and candidate.lower() != surname:
-                start = name_start + token.start()
+            start = name_start + token.start()
+            accent = _accent_advice(rules, ctx, draft, start, candidate)
+            if accent is not None:
+                findings.append(accent)
+            elif surname and candidate.lower() != surname:
                 threshold = rules.thresholds.get("misspelling_ratio", 70)
                 why = (
                     f"“{candidate}” looks like a misspelling of {ctx.customer_name.split()[-1]}."
@@ -93,7 +140,10 @@ def check_names(rules: Rules, ctx: CheckContext, draft: str) -> list[Finding]:
             candidate = token.group()
             lowered = candidate.lower()
             is_name_like = candidate[:1].isupper() or lowered in rules.first_names
-            if lowered not in rules.non_names and lowered not in rules.stopwords and is_name_like:
+            accent = _accent_advice(rules, ctx, draft, name_start + token.start(), candidate)
+            if accent is not None:
+                findings.append(accent)
+            elif lowered not in rules.non_names and lowered not in rules.stopwords and is_name_like:
                 accepted = valid | ({surname} if surname else set())
                 problem = _name_problem(rules, ctx, candidate, accepted)
                 if problem:
@@ -142,6 +192,10 @@ def check_names(rules: Rules, ctx: CheckContext, draft: str) -> list[Finding]:
         if greeting_span and _overlaps(span, [greeting_span]):
             continue
         if lowered in valid or lowered == agent_first:
+            continue
+        accent = _accent_advice(rules, ctx, draft, span[0], candidate)
+        if accent is not None:
+            findings.append(accent)
             continue
         if lowered not in known and not _misspelt(rules, lowered, valid):
             continue

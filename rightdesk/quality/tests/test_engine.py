@@ -63,6 +63,28 @@ def test_right_name_passes(draft: str) -> None:
     assert found(draft) == []
 
 
+@pytest.mark.parametrize(
+    ("draft", "span", "written"),
+    [
+        ("Hi Siobhan,\nYour car is on the lot.", "Siobhan", "Siobhán"),
+        ("Dear Mr. Muller,\nYour car is on the lot.", "Muller", "Müller"),
+        ("Hi Soren,\nYour car is on the lot.", "Soren", "Søren"),
+    ],
+)
+def test_a_name_without_its_accents_is_advice_not_a_block(
+    draft: str, span: str, written: str
+) -> None:
+    names = {"Siobhán": "Siobhán O'Connor", "Müller": "Jonas Müller", "Søren": "Søren Berg"}
+    context = ctx(customer_name=names[written], preferred_name="")
+    finding = only(draft, "wrong_name", context)
+    assert draft[finding.start : finding.end] == span
+    assert finding.severity == "advice" and not finding.blocking
+    assert finding.suggestion == f"Write {written}."
+    # Written as on file, there is nothing to say; another name is still a block.
+    assert found(draft.replace(span, written), context) == []
+    assert only(draft.replace(span, "Tom"), "wrong_name", context).blocking
+
+
 def test_re_ask_of_a_fact_and_a_contact_point() -> None:
     draft = "Hi Maria, what colour is the car? And could you send your email address?"
     assert found(draft) == [
