@@ -166,6 +166,33 @@ def _unquoted(sentence: str) -> str:
     return _QUOTED.sub(lambda m: " " * len(m.group()), sentence)
 
 
+#: Where one clause of a sentence ends and the next begins ("…, so you're covered; the
+#: part failed"): a semicolon, colon or dash, or a comma before a joining word.
+_CLAUSES = re.compile(
+    r"[;:\u2014]|\s-\s|,\s*(?=(?:so|but|and|because|since|while|although|though|as)\b)"
+)
+
+
+def _aimed_elsewhere(
+    analyser: Any, target: re.Pattern[str], sentence: str, threshold: float
+) -> bool:
+    """The sentence's negative words sit in clauses that are not about the customer.
+
+    "Our records show it was delivered, so you're within the window; I need to know
+    which part failed": "you" is in a neutral clause, "failed" in one about the part.
+    """
+    clauses = [c for c in _CLAUSES.split(sentence) if c.strip()]
+    if len(clauses) < 2:
+        return False
+    aimed = [c for c in clauses if target.search(c.strip())]
+    if not aimed:
+        return False
+    others = [c for c in clauses if c not in aimed]
+    return all(analyser.polarity_scores(c)["compound"] > threshold / 2 for c in aimed) and any(
+        analyser.polarity_scores(c)["compound"] <= threshold / 2 for c in others
+    )
+
+
 def check_hostile(
     rules: Rules,
     ctx: CheckContext,
@@ -203,7 +230,7 @@ def check_hostile(
         if any(marker in lowered for marker in rules.empathy):
             continue
         score = analyser.polarity_scores(sentence)["compound"]
-        if score <= threshold:
+        if score <= threshold and not _aimed_elsewhere(analyser, target, sentence, threshold):
             findings.append(
                 _finding(
                     rules,

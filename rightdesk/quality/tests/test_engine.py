@@ -465,3 +465,18 @@ def test_plural_and_singular_words_match() -> None:
         subject="Squeaky brake",
     )
     assert found("Hi Maria,\nBoth brakes are adjusted and quiet again.", context) == []
+
+
+def test_hostile_tone_reads_the_clause_aimed_at_the_customer() -> None:
+    # "you" sits in a neutral clause; "failed" and "problem" are about the part.
+    about_the_part = (
+        "Hi Maria,\nOur records show the car arrived on 3 May, so you're within the warranty; "
+        "I just need to know which part failed so the new one doesn't have the same problem."
+    )
+    assert [kind for kind, _ in found(about_the_part)] == []
+    # The same shape aimed at her is still hostile.
+    aimed = (
+        "Hi Maria,\nThe car arrived on 3 May, but you are a rude and hateful person, "
+        "and we are done with your awful complaints."
+    )
+    assert "hostile_tone" in [kind for kind, _ in found(aimed)]
