@@ -16,6 +16,10 @@ class RuleList(models.TextChoices):
 
     DISRESPECT = "disrespect", "Disrespect phrase"
     DISRESPECT_EXCEPTION = "disrespect_exceptions", "Disrespect exception"
+    DISRESPECT_BY_US = (
+        "disrespect_by_us",
+        "Our own act against the customer (no exception excuses it)",
+    )
     CONDESCENSION = "condescension", "Condescension phrase"
     ARROGANCE = "arrogance", "Arrogance phrase"
     DEFLECTION = "deflection", "Deflection phrase"

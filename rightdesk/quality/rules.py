@@ -24,6 +24,7 @@ DEFAULT_LANGUAGE = "en"
 PHRASE_LISTS = (
     "disrespect",
     "disrespect_exceptions",
+    "disrespect_by_us",
     "condescension",
     "arrogance",
     "deflection",

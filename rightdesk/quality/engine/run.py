@@ -31,9 +31,12 @@ def run_checks(
     valid, _surname, _first = _name_forms(rules, ctx)
     findings: list[Finding] = []
     findings += check_names(rules, ctx, draft)
+    # "On the Spamhaus blacklist" is about an IP address; "we have blacklisted you" is
+    # about the customer whatever else the sentence names.
     exceptions = _phrase_hits(rules, "disrespect_exceptions", draft, spans, negatable=False)
+    ours = _phrase_hits(rules, "disrespect_by_us", draft, spans, negatable=False)
     for start, end in _phrase_hits(rules, "disrespect", draft, spans):
-        if not _overlaps((start, end), exceptions):
+        if _overlaps((start, end), ours) or not _overlaps((start, end), exceptions):
             findings.append(_finding(rules, "disrespect", start, end, draft))
     findings += check_profanity(rules, ctx, draft, valid)
     for kind in ("condescension", "arrogance"):

@@ -480,3 +480,30 @@ def test_hostile_tone_reads_the_clause_aimed_at_the_customer() -> None:
         "and we are done with your awful complaints."
     )
     assert "hostile_tone" in [kind for kind, _ in found(aimed)]
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "Hi Maria,\nYour IP 203.0.113.7 is on the Spamhaus blacklist because of a neighbour on "
+        "the same range; I've asked for delisting.",
+        "Hi Maria,\nThe block comes from a blacklist that checks reverse DNS for your server.",
+        "Hi Maria,\nI'll check the blacklists again tomorrow and write to you.",
+        "Hi Maria,\nIf your bank reports the double charge as fraud, that is fine: we reversed it.",
+        "Hi Maria,\nOur abuse desk received a complaint about spam from another network.",
+    ],
+)
+def test_suspicion_words_about_things_are_not_disrespect(draft: str) -> None:
+    assert "disrespect" not in [kind for kind, _ in found(draft)]
+
+
+@pytest.mark.parametrize(
+    ("draft", "span"),
+    [
+        ("Hi Maria,\nWe have blacklisted your domain and your server.", "blacklisted"),
+        ("Hi Maria,\nYou've been blacklisted for asking for too many refunds.", "blacklisted"),
+        ("Hi Maria,\nThis refund request looks like fraud to us.", "fraud"),
+    ],
+)
+def test_suspicion_aimed_at_the_customer_is_still_disrespect(draft: str, span: str) -> None:
+    assert ("disrespect", span) in found(draft)
