@@ -22,15 +22,25 @@ def _term_regex(terms: Sequence[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(parts), re.IGNORECASE)
 
 
+def _head(rules: Rules, words: list[str]) -> str | None:
+    """The word a label is about: its last meaningful word ("Delivery address" → address).
+
+    The words before it only say which one ("delivery", "billing"); on their own
+    they are not a question for the field ("which delivery day suits you?").
+    """
+    meaningful = [
+        w for w in words if w not in rules.generic_field_words and w not in rules.stopwords
+    ]
+    return meaningful[-1] if meaningful else None
+
+
 def field_terms(rules: Rules, label: str, key: str = "") -> tuple[str, ...]:
     """Words that ask for a field with this label ('Car colour' → colour, color, paint…)."""
-    label_words = [w for w in re.split(r"[^\w#/-]+", label.lower()) if w]
-    key_words = [w for w in re.split(r"[_\W]+", key.lower()) if w]
     terms: list[str] = []
-    for word in label_words + key_words:
-        if word in rules.generic_field_words or word in rules.stopwords:
-            continue
-        terms.extend(rules.field_synonyms.get(word, [word]))
+    for text, split in ((label, r"[^\w#/-]+"), (key, r"[_\W]+")):
+        head = _head(rules, [w for w in re.split(split, text.lower()) if w])
+        if head is not None:
+            terms.extend(rules.field_synonyms.get(head, [head]))
     if not terms and label.strip():
         terms.append(label.strip().lower())
     return tuple(dict.fromkeys(terms))
@@ -93,7 +103,8 @@ def check_re_ask(
             values = [v.strip().lower() for v in item.value.split(",") if v.strip()]
             if any(v and v in lowered for v in values):
                 continue  # the draft states the value: a confirmation, not a question
-            key = (item.label, start)
+            # A phone number kept as a fact and as a contact point is one thing asked.
+            key = (re.sub(r"\W", "", item.value.lower()) or item.label, start)
             if key in seen:
                 continue
             seen.add(key)

@@ -507,3 +507,27 @@ def test_suspicion_words_about_things_are_not_disrespect(draft: str) -> None:
 )
 def test_suspicion_aimed_at_the_customer_is_still_disrespect(draft: str, span: str) -> None:
     assert ("disrespect", span) in found(draft)
+
+
+def test_re_ask_is_about_the_field_not_the_word_that_qualifies_it() -> None:
+    context = ctx(
+        facts=[Field(label="Delivery address", value="Bergstr. 5, Berlin")],
+        contacts=[Field(label="phone", value="+49 151 2345678", kind="phone")],
+    )
+
+    def asks(draft: str) -> list[tuple[str, str]]:
+        return [(kind, span) for kind, span in found(draft, context) if kind == "re_ask"]
+
+    assert asks("Hi Maria, which delivery day suits you?") == []
+    assert asks("Hi Maria, what is the delivery address?") == [
+        ("re_ask", "what is the delivery address?")
+    ]
+
+
+def test_a_value_kept_twice_is_one_re_ask() -> None:
+    context = ctx(
+        facts=[Field(label="Phone", value="+49 151 2345678")],
+        contacts=[Field(label="phone", value="+49 151 2345678", kind="phone")],
+    )
+    draft = "Hi Maria, please confirm your phone number for the driver."
+    assert [kind for kind, _ in found(draft, context)].count("re_ask") == 1
