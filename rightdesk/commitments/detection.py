@@ -53,6 +53,11 @@ _FUTURE = re.compile(
     r"|(?:was|were)\s+told\s+(?:that\s+)?(?:i|we)\s+(?:would|'d)"
     r"|(?:said|promised)\s+(?:that\s+)?(?:i|we)(?:'d|\s+would)"
     r"|(?:let\s+me|allow\s+me\s+to)\s+(?:call|get back)"
+    # A scheduled present of ours ("it ships tomorrow", "your order is dispatched today").
+    r"|(?:it|they|(?:your|the)\s+(?:[a-z]+\s+){0,2}?[a-z]+)\s+(?:ships|arrives|"
+    r"is\s+dispatched|leaves\s+(?:us|our\s+\w+))\b(?:\s+[\w,.-]+){0,4}?\s+(?:today|tonight|"
+    r"tomorrow|on\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day|this\s+(?:morning|afternoon|"
+    r"evening|week)|next\s+week)\b"
     r")"
 )
 _NOT_A_PROMISE = re.compile(
@@ -64,7 +69,9 @@ _ACTION = re.compile(
     r"let you know|follow up|keep you posted|write|message|drop you a line|send|email|e-mail|"
     r"refund|money back|credit|credited|reimburse|ship|deliver|delivery|estimate|quote|price|"
     r"code|key|link|ready|back to you|repaired|fixed|process|arrange|issue|issued|get|have|"
-    r"receive|reach out|contact|arrive|posted|confirm|collect|invoice|report|paperwork)\b"
+    r"receive|reach out|contact|arrive|posted|confirm|collect|invoice|report|paperwork|"
+    r"replace|replacement|exchange|swap|ships|goes out|dispatched|be there|be with you|visit|"
+    r"come (?:by|round|over|out|to you))\b"
 )
 
 _KIND_RULES: list[tuple[str, re.Pattern[str]]] = [
@@ -88,7 +95,8 @@ _KIND_RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         Kind.DELIVER,
         re.compile(
-            r"\b(?:send|ship|deliver\w*|code|key|link|tracking|invoice|replacement|ready|"
+            r"\b(?:send|ship|ships|deliver\w*|code|key|link|tracking|invoice|replace\w*|ready|"
+            r"exchange|swap|goes out|dispatched|be there|be with you|visit|come (?:by|round|over)|"
             r"back to you|repaired|fixed|download|arrive|email you (?:the|a|your)|posted|"
             r"collect|paperwork|password)\b"
         ),
