@@ -36,19 +36,41 @@ _UNSPLIT = str.maketrans(
 
 
 def _folded(name: str) -> str:
-    """``name`` without accents: "Siobhán", "Müller", "Søren" → "siobhan", "muller", "soren"."""
+    """``name`` as letters only: "Siobhán", "O'Brien", "Alvarez Ruiz" → "siobhan", "obrien",
+    "alvarezruiz"."""
     decomposed = unicodedata.normalize("NFKD", name.lower().translate(_UNSPLIT))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return "".join(c for c in decomposed if c.isalnum() and not unicodedata.combining(c))
+
+
+def _pieces(ctx: CheckContext) -> list[str]:
+    return f"{ctx.customer_name} {ctx.preferred_name}".split()
 
 
 def _written_form(ctx: CheckContext, candidate: str) -> str | None:
-    """The customer's name as written on file when ``candidate`` only drops its accents."""
+    """The customer's name as written on file when ``candidate`` is that name without its
+    accents or punctuation ("Siobhan", "OBrien"), or one half of a double name ("Anne")."""
     lowered = candidate.lower()
     folded = _folded(candidate)
-    for piece in f"{ctx.customer_name} {ctx.preferred_name}".split():
-        if piece.lower() != lowered and _folded(piece) == folded:
+    for piece in _pieces(ctx):
+        if piece.lower() == lowered:
+            continue
+        if _folded(piece) == folded or (
+            "-" in piece and lowered in piece.lower().split("-") and len(lowered) > 1
+        ):
             return piece
     return None
+
+
+def _is_family_name(ctx: CheckContext, text: str) -> bool:
+    """``text`` after a title is one of this customer's names as written: the surname, a
+    part of a double surname ("Mrs Ruiz" for Alvarez-Ruiz) or, in names written family
+    name first, the first word ("Mr Nguyen" for Nguyen Van An)."""
+    lowered = text.lower().replace(" ", "-")
+    for piece in ctx.customer_name.split():
+        piece = piece.lower()
+        if lowered == piece or (len(lowered) > 1 and lowered in piece.split("-")):
+            return True
+    return False
 
 
 def _accent_advice(
@@ -120,8 +142,14 @@ def check_names(rules: Rules, ctx: CheckContext, draft: str) -> list[Finding]:
             token = tokens[-1]
             candidate = token.group()
             start = name_start + token.start()
-            accent = _accent_advice(rules, ctx, draft, start, candidate)
-            if accent is not None:
+            whole_start = name_start + tokens[0].start()
+            whole = draft[whole_start : start + len(candidate)]
+            accent = _accent_advice(rules, ctx, draft, whole_start, whole) or _accent_advice(
+                rules, ctx, draft, start, candidate
+            )
+            if _is_family_name(ctx, whole) or _is_family_name(ctx, candidate):
+                pass
+            elif accent is not None:
                 findings.append(accent)
             elif surname and candidate.lower() != surname:
                 threshold = rules.thresholds.get("misspelling_ratio", 70)

@@ -531,3 +531,30 @@ def test_a_value_kept_twice_is_one_re_ask() -> None:
     )
     draft = "Hi Maria, please confirm your phone number for the driver."
     assert [kind for kind, _ in found(draft, context)].count("re_ask") == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "draft"),
+    [
+        ("Carmen Alvarez-Ruiz", "Dear Ms Alvarez Ruiz,\nYour order shipped."),
+        ("Carmen Alvarez-Ruiz", "Dear Mrs. Ruiz,\nYour order shipped."),
+        ("Nguyen Van An", "Dear Mr. Nguyen,\nYour order shipped."),
+        ("Raj Patel", "Hello Dr. Patel,\nYour order shipped."),
+    ],
+)
+def test_double_and_family_first_surnames_are_the_customer(name: str, draft: str) -> None:
+    findings = found(draft, ctx(customer_name=name, preferred_name=""))
+    assert [kind for kind, _ in findings if kind == "wrong_name"] == []
+
+
+@pytest.mark.parametrize(
+    ("name", "draft", "written"),
+    [
+        ("William O'Brien", "Dear Mr. OBrien,\nYour order shipped.", "O'Brien"),
+        ("Anne-Marie Dubois", "Hi Anne,\nYour order shipped.", "Anne-Marie"),
+    ],
+)
+def test_half_a_name_or_lost_punctuation_is_advice(name: str, draft: str, written: str) -> None:
+    finding = only(draft, "wrong_name", ctx(customer_name=name, preferred_name=""))
+    assert not finding.blocking
+    assert finding.suggestion == f"Write {written}."
