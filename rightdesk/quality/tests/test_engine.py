@@ -558,3 +558,13 @@ def test_half_a_name_or_lost_punctuation_is_advice(name: str, draft: str, writte
     finding = only(draft, "wrong_name", ctx(customer_name=name, preferred_name=""))
     assert not finding.blocking
     assert finding.suggestion == f"Write {written}."
+
+
+def test_sending_the_customer_to_a_brand_by_name_is_deflection_unless_we_own_it() -> None:
+    pushed = "Hi Maria,\nYou'll need to contact Dyson for warranty repairs."
+    assert ("deflection", "You'll need to contact Dyson") in found(pushed)
+    owned = (
+        "Hi Maria,\nDyson handles warranty repairs, so I've registered the claim with them "
+        "for you. You'll want to email us a photo of the label."
+    )
+    assert "deflection" not in [kind for kind, _ in found(owned)]
