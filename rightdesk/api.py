@@ -14,14 +14,16 @@ from django.contrib.auth.models import User
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.defaultfilters import filesizeformat
+from django.utils.datastructures import MultiValueDict
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
 from rightdesk.accounts.services import is_agent, user_for_token
-from rightdesk.core.errors import DomainError, Forbidden
+from rightdesk.core.errors import DomainError, Forbidden, Invalid
 
 
 class TokenAuth(HttpBearer):
@@ -68,11 +70,56 @@ class AgentSessionAuth(APIKeyCookie):
         return user
 
 
+def _nul_at(value: Any, loc: tuple[str | int, ...] = ()) -> tuple[str | int, ...] | None:
+    """Where in decoded input a NUL character sits, as a validation location, or None."""
+    if isinstance(value, str):
+        return loc if "\x00" in value else None
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else enumerate(value)
+        if isinstance(value, list)
+        else ()
+    )
+    for key, item in items:
+        found = _nul_at(item, (*loc, key))
+        if found is not None:
+            return found
+    return None
+
+
+class StrictParser(Parser):
+    """ninja's JSON and query-string parsing, refusing text with NUL characters by name.
+
+    No database keeps them as text (PostgreSQL refuses them outright), and no
+    person types them: such input is a 422 naming the field, never a server error.
+    """
+
+    def _checked(self, data: dict[str, Any]) -> dict[str, Any]:
+        loc = _nul_at(data)
+        if loc is not None:
+            raise Invalid(
+                "Text may not contain NUL characters (\\u0000).",
+                code="nul_character",
+                field=_field_of({"loc": loc}),
+            )
+        return data
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        return self._checked(super().parse_body(request))
+
+    def parse_querydict(
+        self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest
+    ) -> dict[str, Any]:
+        return self._checked(super().parse_querydict(data, list_fields, request))
+
+
 api = NinjaAPI(
     title="Rightdesk API",
     version="1",
     urls_namespace="api-v1",
     auth=[TokenAuth(), AgentSessionAuth()],
+    parser=StrictParser(),
 )
 
 
@@ -164,6 +211,10 @@ _HTTP_CODES = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "met
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # ninja reports any failure of the body parser as "Cannot parse request body";
+    # a refusal the parser names itself (a NUL character) keeps its own answer.
+    if isinstance(exc.__cause__, DomainError):
+        return _domain_error(request, exc.__cause__)
     return _error(request, exc.status_code, _HTTP_CODES.get(exc.status_code, "error"), str(exc))
 
 
