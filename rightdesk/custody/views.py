@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import User
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from rightdesk.accounts.services import is_manager
-from rightdesk.core.errors import DomainError
+from rightdesk.core.errors import DomainError, NotFound
 from rightdesk.custody.access import access_item
 from rightdesk.custody.queue import service_queue
 from rightdesk.custody.services import confirm_item, flagged_items, lot_walk, where_is
@@ -51,7 +51,11 @@ def confirm(request: HttpRequest, item_id: int) -> HttpResponse:
     user = _user(request)
     error = ""
     try:
-        item = confirm_item(item=access_item(user, item_id), actor=user)
+        item = access_item(user, item_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    try:
+        item = confirm_item(item=item, actor=user)
     except DomainError as exc:
         error = exc.message
         item = access_item(user, item_id)
