@@ -59,7 +59,11 @@ QUEUE_TABS = (("mine", "Mine"), ("team", "My teams"), ("unassigned", "Unassigned
 
 
 def agent_required(view: View[P]) -> View[P]:
-    """Logged-in agents only: anonymous users go to the login page, others get 403."""
+    """Logged-in agents only: anonymous users go to the login page, others get 403.
+
+    Whatever the page looks up and does not find (an unknown ticket, customer or
+    item) is a 404, however deep the lookup happened.
+    """
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
@@ -67,7 +71,10 @@ def agent_required(view: View[P]) -> View[P]:
             return redirect_to_login(request.get_full_path())
         if not isinstance(request.user, User) or not is_agent(request.user):
             raise PermissionDenied("The console is for agents.")
-        return view(request, *args, **kwargs)
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
 
     return wrapper
 
