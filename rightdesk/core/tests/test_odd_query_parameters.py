@@ -1,4 +1,5 @@
-"""Every page and every API read answers odd query parameters without a server error.
+"""Every page and API read answers odd query parameters, and every API write odd bodies,
+without a server error.
 
 Garbage cursors, negative or 21-digit numbers, unknown statuses, impossible
 dates and very long searches are what links, bookmarks and scripts send; each
@@ -7,6 +8,7 @@ gets the page, an empty result or a clear 4xx.
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -86,4 +88,59 @@ def test_api_reads_survive_odd_parameters(manager: User, reference: str) -> None
                 response = api.get(_filled(path, ref), params)
                 if response.status_code >= 500:
                     failures.append((path, ref, response.status_code))
+    assert failures == []
+
+
+#: Bodies of the wrong shape, the wrong types, impossible values and oversized text.
+ODD_BODIES = [
+    "{}",
+    "[]",
+    "null",
+    "12",
+    "{not json",
+    json.dumps(
+        {
+            "subject": 5,
+            "body_text": ["a"],
+            "customer_id": "abc",
+            "owner_id": {},
+            "body": 123,
+            "status": 7,
+            "priority": "high",
+            "due_at": "not a date",
+            "amount": "lots",
+            "tickets": "x",
+            "value": {"a": 1},
+        }
+    ),
+    json.dumps(
+        {
+            "customer_id": -1,
+            "subject": "",
+            "owner_id": -1,
+            "note": "",
+            "due_at": "2025-02-30T10:00",
+            "amount": -5,
+            "tickets": [{}],
+            "email": "not-an-email",
+            "phone": "abc",
+            "target": "RD-0",
+        }
+    ),
+    json.dumps({"body": "x" * 300_000, "subject": "y" * 5000, "note": "z" * 100_000}),
+]
+
+
+def test_api_writes_refuse_odd_bodies_with_a_4xx(manager: User, reference: str) -> None:
+    _token, raw = issue_token(user=manager, name="test")
+    api = Client(HTTP_X_FORWARDED_PROTO="https", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    failures = []
+    for method, path in _operations():
+        if method == "GET":
+            continue
+        for body in ODD_BODIES:
+            send = getattr(api, method.lower())
+            response = send(_filled(path, reference), body, content_type="application/json")
+            if response.status_code >= 500:
+                failures.append((method, path, body[:30], response.status_code))
     assert failures == []
