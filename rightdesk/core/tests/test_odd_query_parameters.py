@@ -144,3 +144,39 @@ def test_api_writes_refuse_odd_bodies_with_a_4xx(manager: User, reference: str) 
             if response.status_code >= 500:
                 failures.append((method, path, body[:30], response.status_code))
     assert failures == []
+
+
+#: Console forms with nothing filled in, nonsense values and out-of-range numbers.
+ODD_FORMS: list[dict[str, str]] = [
+    {},
+    {"owner": "abc", "status": "zzz", "priority": "99", "target": "RD-0", "duration": "-5"},
+    {
+        "reply-body": "x" * 300_000,
+        "call-direction": "sideways",
+        "call-duration_minutes": "1e9",
+        "fact-key": "k" * 500,
+        "fact-source": "999999",
+        "assign-owner": "100000000000000000000",
+        "merge-target": "RD-100000000000000000000",
+        "priority-priority": "-1",
+    },
+]
+CASE_ACTIONS = ("reply", "note", "call", "fact", "assign", "status", "priority", "merge", "bogus")
+
+
+def test_console_forms_refuse_odd_input_with_a_4xx(manager: User, reference: str) -> None:
+    desk = HttpsClient()
+    desk.force_login(manager)
+    failures = []
+    for page in PAGES:
+        if not page.startswith("desk/"):
+            continue
+        filled = _filled(page, reference)
+        case_action = page.startswith("desk/tickets/RD-") and page.endswith("/1/")
+        urls = [filled[: -len("1/")] + f"{a}/" for a in CASE_ACTIONS] if case_action else []
+        for url in urls or [filled]:
+            for form in ODD_FORMS:
+                response = desk.post("/" + url, form)
+                if response.status_code >= 500:
+                    failures.append((url, response.status_code))
+    assert failures == []
