@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hasher, make_password
@@ -24,6 +26,9 @@ from django.utils import timezone
 
 from rightdesk.accounts.models import Role, Team
 from rightdesk.accounts.services import create_agent, create_team
+from rightdesk.channels.choices import Source
+from rightdesk.channels.models import RawMessage
+from rightdesk.channels.services import create_from_email, store_raw_message
 from rightdesk.commerce.choices import FeeKind, LineKind
 from rightdesk.commerce.services.orders import (
     LineInput,
@@ -50,6 +55,7 @@ from rightdesk.tickets.services import (
 )
 
 SHOP_TIME_ZONE = "America/Chicago"
+DEMO_MAILBOX = "service@badgerauto.example"
 
 #: The demo is loaded when this team exists; a second load changes nothing.
 MARKER_TEAM = "Workshop"
@@ -193,6 +199,23 @@ def load_demo(*, now: datetime | None = None) -> DemoResult:
     return DemoResult(created=True, logins=demo_logins())
 
 
+def _arrives_by_mail(*, sender: str, subject: str, body: str) -> None:
+    """An e-mail as the gateway receives it: stored raw first, then placed (or held)."""
+    mail = EmailMessage()
+    mail["From"] = sender
+    mail["To"] = DEMO_MAILBOX
+    mail["Subject"] = subject
+    mail["Date"] = format_datetime(timezone.now())
+    mail["Message-ID"] = make_msgid(domain="example.net")
+    mail.set_content(body)
+    raw_id, _new = store_raw_message(
+        raw=mail.as_bytes(), source=Source.SMTP, mailbox=None, envelope_to=[DEMO_MAILBOX]
+    )
+    # The column's default is the real clock; the story happened at the demo's moment.
+    RawMessage.objects.filter(pk=raw_id).update(received_at=timezone.now())
+    create_from_email(raw_id=raw_id)
+
+
 def _first_message(ticket: Ticket) -> Message:
     return ticket.messages.order_by("created_at", "id").first()  # type: ignore[return-value]
 
@@ -313,6 +336,18 @@ def _repair_shop(clock: _Clock, agents: dict[str, User]) -> None:
             "Maggie called: any news on my car? Nobody called her back yesterday as promised. "
             "I apologised and told her Mike in the workshop has the car and will call her "
             "before noon."
+        ),
+    )
+
+    # Her husband writes from his own address about the same car: a stranger to the
+    # ticket, so the mail waits in "Mail to sort" for Mike to decide, and Mike is told.
+    clock.set(days=2, hours=6, minutes=10)
+    _arrives_by_mail(
+        sender="Tom Thornton <tom.thornton@example.net>",
+        subject=f"Re: [{towed.reference}] Towed-in 2016 Subaru Outback won't start",
+        body=(
+            "Hello, I'm Maggie's husband. She's at work all day, so I can pick the Outback up "
+            "on Saturday morning if it's ready. What do we owe, and do you take cards?\n\nTom"
         ),
     )
 

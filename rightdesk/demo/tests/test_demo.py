@@ -123,6 +123,22 @@ def test_repair_shop_towed_car_promise_and_chase(demo: None) -> None:
     assert all(NOW - timedelta(days=4) < e.created_at < NOW - timedelta(days=2) for e in events)
 
 
+def test_repair_shop_husband_s_mail_waits_for_the_owner_to_decide(demo: None) -> None:
+    from rightdesk.channels.choices import RawState
+    from rightdesk.channels.models import RawMessage
+    from rightdesk.notifications.models import Notification, NotificationKind
+
+    ticket = Customer.objects.get(name="Margaret Thornton").tickets.get()
+    held = RawMessage.objects.get(state=RawState.HELD)
+    assert held.ticket_id == ticket.pk
+    assert held.from_address == "tom.thornton@example.net"
+    assert held.received_at < NOW - timedelta(days=1)  # in the story, not at load time
+    assert not ticket.messages.filter(body_text__contains="Maggie's husband").exists()
+    note = Notification.objects.get(kind=NotificationKind.MAIL_HELD)
+    assert note.recipient == ticket.owner and ticket.owner is not None
+    assert note.recipient.username == "mike"
+
+
 def test_repair_shop_web_request_nobody_took_is_a_problem(demo: None) -> None:
     problems = unowned_problems(now=NOW)
     assert [(t.customer.name, t.subject) for t in problems] == [
