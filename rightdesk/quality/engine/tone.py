@@ -64,12 +64,30 @@ def _is_profane(rules: Rules, raw: str) -> bool:
     for candidate in candidates:
         if candidate in rules.profanity_words:
             return True
-        if any(candidate.startswith(root) for root in rules.profanity_roots):
+        if any(
+            candidate.startswith(root) and _profane_rest(candidate[len(root) :])
+            for root in rules.profanity_roots
+        ):
             return True
-        # Compounds ("clusterfuck", "shitshow"): roots that are profane anywhere in a word.
-        if any(root in candidate for root in rules.profanity_infix):
-            return True
+        # Compounds ("clusterfuck", "bullshitter"): roots that are profane inside a word.
+        for root in rules.profanity_infix:
+            at = candidate.find(root, 1)
+            if at > 0 and _profane_rest(candidate[at + len(root) :]):
+                return True
     return False
+
+
+#: What may follow a profane root and keep it profane when it starts with a vowel.
+_VOWEL_RESTS = frozenset({"e", "es", "ed", "er", "ers", "in", "ing", "ings", "y", "ier", "iest"})
+
+
+def _profane_rest(rest: str) -> bool:
+    """Is ``root + rest`` the profane word, inflected or compounded ("shitty", "shitstorm")?
+
+    A root followed by other vowels is part of another word or name: "Matsushita",
+    "Shitamachi", "shitake".
+    """
+    return not rest or rest in _ROOT_ENDINGS or rest in _VOWEL_RESTS or rest[0] not in "aeiou"
 
 
 def check_profanity(

@@ -568,3 +568,21 @@ def test_sending_the_customer_to_a_brand_by_name_is_deflection_unless_we_own_it(
         "for you. You'll want to email us a photo of the label."
     )
     assert "deflection" not in [kind for kind, _ in found(owned)]
+
+
+@pytest.mark.parametrize(
+    ("word", "profane"),
+    [
+        ("shitstorm", True),
+        ("clusterfuck", True),
+        ("bullshitter", True),
+        ("fucking", True),
+        ("sh1tty", True),
+        ("Matsushita", False),  # a company
+        ("Shitamachi", False),  # a Tokyo district
+        ("shitake", False),  # a common spelling of the mushroom
+    ],
+)
+def test_profane_roots_inside_other_words(word: str, profane: bool) -> None:
+    draft = f"Hi Maria,\nThe {word} delivery is on its way."
+    assert ("profanity" in [kind for kind, _ in found(draft)]) is profane
