@@ -27,17 +27,13 @@ class MailToSort:
     failed: list[OutboundEmail]
     failed_count: int
 
-    @property
-    def total(self) -> int:
-        return self.held_count + self.quarantined_count + self.failed_count
-
 
 def _raw_rows(state: str, limit: int) -> list[RawMessage]:
     # The stored original can be megabytes: the page needs only the envelope.
     return list(
         RawMessage.objects.filter(state=state)
         .defer("raw", "full_text", "quoted_text", "signature")
-        .select_related("ticket", "mailbox")
+        .select_related("ticket")
         .order_by("id")[:limit]
     )
 

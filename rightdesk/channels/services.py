@@ -24,6 +24,7 @@ from django.contrib.auth.models import User
 from django.db import DatabaseError, IntegrityError, OperationalError, transaction
 from django.db.models import F, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from flufl.bounce import all_failures
 
@@ -832,8 +833,6 @@ def _tell_owner(
 
     An unowned ticket has nobody to tell; the mail page lists it all the same.
     """
-    from django.urls import reverse
-
     from rightdesk.notifications.services import notify
 
     if ticket.owner is None:
@@ -873,7 +872,7 @@ def _fail(outbound: OutboundEmail, error: str, now: datetime) -> None:
         ticket,
         kind=NotificationKind.MAIL_FAILED,
         key=f"mail-failed:{outbound.pk}:{now.isoformat()}",
-        title=f"Your reply on {ticket.reference} did not reach {outbound.to_address}",
+        title=f"A reply on {ticket.reference} did not reach {outbound.to_address}",
         body=outbound.last_error,
         anchor=f"failed-{outbound.pk}",
         at=now,
