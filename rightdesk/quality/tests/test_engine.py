@@ -586,3 +586,19 @@ def test_sending_the_customer_to_a_brand_by_name_is_deflection_unless_we_own_it(
 def test_profane_roots_inside_other_words(word: str, profane: bool) -> None:
     draft = f"Hi Maria,\nThe {word} delivery is on its way."
     assert ("profanity" in [kind for kind, _ in found(draft)]) is profane
+
+
+@pytest.mark.parametrize(
+    ("draft", "condescending"),
+    [
+        ("Hi Maria,\nAs I mentioned on the phone, the part arrives Tuesday.", False),
+        ("Hi Maria,\nAs I explained in my e-mail, the part arrives Tuesday.", False),
+        ("Hi Maria,\nAs I mentioned twice already, the part arrives Tuesday.", True),
+        ("Hi Maria,\nAs I have explained, the part arrives Tuesday.", True),
+        ("Hi Maria,\nAs I said, the part arrives Tuesday.", True),
+    ],
+)
+def test_as_i_mentioned_is_condescending_only_when_it_says_again(
+    draft: str, condescending: bool
+) -> None:
+    assert ("condescension" in [kind for kind, _ in found(draft)]) is condescending
