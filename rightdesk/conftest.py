@@ -11,6 +11,7 @@ from unittest import mock
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connections
 from django.test import override_settings
 from huey.contrib.djhuey import HUEY
 from pytest_django.live_server_helper import LiveServer
@@ -164,3 +165,7 @@ def page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         finally:
             context.close()
             browser.close()
+            # ORM calls made while Playwright's loop runs get connections of their own,
+            # which only a close from this same state reaches; left open, they keep
+            # PostgreSQL from dropping the test database.
+            connections.close_all()
