@@ -42,6 +42,12 @@ INSTALLED_APPS = [
     "rightdesk.portal",
 ]
 
+#: The first signs agents in; sessions begun under Django's plain model backend keep working.
+AUTHENTICATION_BACKENDS = [
+    "rightdesk.accounts.backends.AgentBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
