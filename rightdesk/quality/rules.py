@@ -103,6 +103,9 @@ class Rules:
     ask_types: tuple[AskType, ...] = ()
     #: Off-issue: a sentence of the customer's that asks something (a question, a request).
     ask_sentence: re.Pattern[str] | None = None
+    #: Off-issue: concepts of one family of topics (money, shipping, faults, access), by
+    #: each concept's canonical stem; a reply moving within the family stays on topic.
+    concept_family: dict[str, int] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=8)
@@ -201,6 +204,11 @@ def compile_rules(data: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> Rul
         canonical = _stem(group[0])
         for word in group:
             concepts.setdefault(_stem(word.lower()), canonical)
+    concept_family = {
+        concepts.get(_stem(word.lower()), _stem(word.lower())): index
+        for index, family in enumerate(data.get("concept_families", []))
+        for word in family
+    }
     profanity = data.get("profanity", {})
     off_issue: dict[str, Any] = data.get("off_issue", {})
     ask_types: list[AskType] = []
@@ -243,6 +251,7 @@ def compile_rules(data: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> Rul
         identity_words=frozenset(_stem(w.lower()) for w in off_issue.get("identity_words", [])),
         ask_types=tuple(ask_types),
         ask_sentence=_compile_any(off_issue.get("ask_sentence", [])),
+        concept_family=concept_family,
     )
 
 

@@ -188,6 +188,17 @@ def _sole_thing_terms(rules: Rules, ctx: CheckContext) -> set[str]:
     return set(things[0][1]) if len(things) == 1 else set()
 
 
+def _another_topic(rules: Rules, reply_terms: set[str], asked: set[str]) -> bool:
+    """The reply names a topic (a concept) outside every family the message touches:
+    an invoice in answer to a server outage, not "won't be billed" to a cancellation."""
+    concepts = set(rules.concepts.values())
+    families = {rules.concept_family.get(term, term) for term in asked & concepts}
+    return any(
+        rules.concept_family.get(term, term) not in families
+        for term in (reply_terms & concepts) - asked
+    )
+
+
 def _words_of(surface: dict[str, str], terms: set[str], limit: int = 4) -> str:
     return ", ".join(surface.get(t, t) for t in sorted(terms)[:limit])
 
@@ -257,6 +268,11 @@ def check_off_issue(
         if _shares_a_word(rules, ctx, draft, people, identity) or (reply_terms & on_file):
             return []
         if canned or answered_asks(rules, ctx.last_customer_message, draft):
+            return []
+        # A short paraphrase ("your delivery is scheduled for Thursday" to "my parcel
+        # hasn't arrived") is on the issue; the weak link counts against a reply only
+        # when the reply goes on to a topic the message never raised.
+        if not _another_topic(rules, reply_terms, asked):
             return []
         return [
             _finding(
