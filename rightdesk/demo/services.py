@@ -55,7 +55,7 @@ from rightdesk.tickets.services import (
 )
 
 SHOP_TIME_ZONE = "America/Chicago"
-DEMO_MAILBOX = "service@badgerauto.example"
+DEMO_MAILBOX = "service@kesslerauto.example"
 
 #: The demo is loaded when this team exists; a second load changes nothing.
 MARKER_TEAM = "Workshop"
