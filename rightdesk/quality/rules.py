@@ -106,6 +106,8 @@ class Rules:
     #: Off-issue: concepts of one family of topics (money, shipping, faults, access), by
     #: each concept's canonical stem; a reply moving within the family stays on topic.
     concept_family: dict[str, int] = field(default_factory=dict)
+    #: Off-issue: phrases read as one concept word ("stopped working" is "broken").
+    concept_phrases: tuple[tuple[re.Pattern[str], str], ...] = ()
 
 
 @lru_cache(maxsize=8)
@@ -252,6 +254,11 @@ def compile_rules(data: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> Rul
         ask_types=tuple(ask_types),
         ask_sentence=_compile_any(off_issue.get("ask_sentence", [])),
         concept_family=concept_family,
+        concept_phrases=tuple(
+            (re.compile(r"\b" + phrase_to_regex(phrase) + r"\b", re.IGNORECASE), word)
+            for phrase, word in data.get("concept_phrases", {}).items()
+            if not phrase.startswith("_")
+        ),
     )
 
 

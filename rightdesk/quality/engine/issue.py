@@ -20,6 +20,8 @@ def _term_words(
     With ``merge`` off, synonyms stay apart: "parcel" and "delivery" are two terms.
     """
     terms: dict[str, str] = {}
+    for pattern, word in rules.concept_phrases:
+        text = pattern.sub(word, text)
     for word in words(text):
         if word in rules.stopwords or word in names:
             continue

@@ -626,3 +626,17 @@ def test_a_reply_on_another_topic_linked_only_by_a_broad_word_is_off_issue() -> 
     )
     draft = "Hi Maria,\nThe invoice for your hosting renewal is attached.\nDana"
     assert "off_issue" in [kind for kind, _ in found(draft, context)]
+
+
+def test_charged_twice_and_a_refunded_duplicate_are_one_matter() -> None:
+    context = ctx(last_customer_message="I was charged twice this month.", subject="", facts=[])
+    draft = "Hi Maria,\nI've refunded the duplicate payment today.\nDana"
+    assert "off_issue" not in [kind for kind, _ in found(draft, context)]
+
+
+def test_stopped_working_is_read_as_broken() -> None:
+    context = ctx(
+        last_customer_message="My dishwasher stopped working last night.", subject="", facts=[]
+    )
+    draft = "Hi Maria,\nSorry it's broken; we'll send a new one.\nDana"
+    assert "off_issue" not in [kind for kind, _ in found(draft, context)]
