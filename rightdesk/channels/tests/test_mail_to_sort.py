@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -115,19 +115,10 @@ def test_quarantined_mail_shows_its_reason_and_can_be_retried(
     assert raw.attempts == 2
 
 
-@pytest.fixture
-def refusing_sink(settings: object) -> Iterator[Sink]:
-    with Sink() as running:
-        settings.EMAIL_HOST = "127.0.0.1"  # type: ignore[attr-defined]
-        settings.EMAIL_PORT = running.port  # type: ignore[attr-defined]
-        settings.EMAIL_TIMEOUT = 5  # type: ignore[attr-defined]
-        running.handler.answers = ["550 5.1.1 No such user"]
-        yield running
-
-
 def test_an_undelivered_reply_is_listed_told_and_sent_again(
-    refusing_sink: Sink, ticket: Ticket, desk: Client, agent: User
+    sink: Sink, ticket: Ticket, desk: Client, agent: User
 ) -> None:
+    sink.handler.answers = ["550 5.1.1 No such user"]
     OutboundEmail.objects.filter(automatic=True).update(state=OutState.SUPPRESSED)
     outbound = OutboundEmail.objects.get(automatic=False)
     assert deliver_outbound(outbound_id=outbound.pk) == OutState.FAILED
@@ -135,12 +126,12 @@ def test_an_undelivered_reply_is_listed_told_and_sent_again(
     assert "maria@example.com" in note.title and note.body == "550 5.1.1 No such user"
     page = desk.get(PAGE).content.decode()
     assert "Not delivered (1)" in page and "550 5.1.1 No such user" in page
-    refusing_sink.handler.answers = []
+    sink.handler.answers = []
     desk.post(f"{PAGE}failed/{outbound.pk}/resend/")
     outbound.refresh_from_db()
     assert outbound.state in (OutState.QUEUED, OutState.SENT)
     assert deliver_outbound(outbound_id=outbound.pk) == OutState.SENT
-    assert len(refusing_sink.received) == 1
+    assert len(sink.received) == 1
     assert "Not delivered (0)" in desk.get(PAGE).content.decode()
 
 

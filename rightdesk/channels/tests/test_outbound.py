@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -21,15 +21,6 @@ from rightdesk.tickets.models import Message, Ticket
 from rightdesk.tickets.services import send_reply
 
 Deliver = Callable[[bytes], RawMessage]
-
-
-@pytest.fixture
-def sink(settings: object) -> Iterator[Sink]:
-    with Sink() as running:
-        settings.EMAIL_HOST = "127.0.0.1"  # type: ignore[attr-defined]
-        settings.EMAIL_PORT = running.port  # type: ignore[attr-defined]
-        settings.EMAIL_TIMEOUT = 5  # type: ignore[attr-defined]
-        yield running
 
 
 @pytest.fixture

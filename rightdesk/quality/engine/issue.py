@@ -250,18 +250,15 @@ def check_off_issue(
     said = _term_words(rules, f"{ctx.last_customer_message} {ctx.subject}", people)
     shown = ", ".join(said.get(t, t) for t in sorted(core or asked)[:6])
     draft_words = _term_words(rules, draft, people)
+
+    def about_the_whole_draft(explanation: str) -> list[Finding]:
+        return [_finding(rules, "off_issue", start, end, draft, explanation)]
+
     if stale and len(stale) > len(covered):
-        return [
-            _finding(
-                rules,
-                "off_issue",
-                start,
-                end,
-                draft,
-                f"The reply is about an earlier message ({_words_of(draft_words, stale)}); "
-                f"the customer's last message asks about: {shown}.",
-            )
-        ]
+        return about_the_whole_draft(
+            f"The reply is about an earlier message ({_words_of(draft_words, stale)}); "
+            f"the customer's last message asks about: {shown}."
+        )
     if covered:
         # A match through a concept only ("promotions" and "newsletter" are both e-mail,
         # "arrived" and "post office" both delivery) is weak: it counts when the reply
@@ -276,18 +273,11 @@ def check_off_issue(
         # when the reply goes on to a topic the message never raised.
         if not _another_topic(rules, reply_terms, asked):
             return []
-        return [
-            _finding(
-                rules,
-                "off_issue",
-                start,
-                end,
-                draft,
-                f"The reply shares only a broad topic with the customer's message "
-                f"({_words_of(draft_words, covered)}) and names nothing of theirs; "
-                f"the message asks about: {shown}.",
-            )
-        ]
+        return about_the_whole_draft(
+            f"The reply shares only a broad topic with the customer's message "
+            f"({_words_of(draft_words, covered)}) and names nothing of theirs; "
+            f"the message asks about: {shown}."
+        )
     named = reply_terms & identity & asked
     if not named and (reply_terms & asked):
         return []  # shares only identity words not in the message: nothing to judge
@@ -310,4 +300,4 @@ def check_off_issue(
         )
     else:
         explanation = f"The customer wrote about: {shown}. The reply mentions none of it."
-    return [_finding(rules, "off_issue", start, end, draft, explanation)]
+    return about_the_whole_draft(explanation)
