@@ -102,9 +102,34 @@ def _check_writable(ticket: Ticket) -> None:
         )
 
 
+@dataclass(frozen=True)
+class NewCustomer:
+    """A customer named while opening a ticket (phone call, console, API, web form)."""
+
+    name: str
+    email: str = ""
+    phone: str = ""
+    #: Reuse whoever already owns ``email`` (API, web form) instead of refusing the
+    #: taken address with a 409 (console, where the agent picks existing customers).
+    reuse_by_email: bool = False
+
+
+def _customer_of(customer: Customer | NewCustomer) -> Customer:
+    """The customer a new ticket is for, created first when it is a ``NewCustomer``."""
+    if not isinstance(customer, NewCustomer):
+        return customer
+    if customer.reuse_by_email and customer.email:
+        return customer_for_email(email=customer.email, name=customer.name)
+    return create_customer(
+        name=customer.name,
+        emails=[customer.email] if customer.email else [],
+        phones=[customer.phone] if customer.phone else [],
+    )
+
+
 def _create_ticket(
     *,
-    customer: Customer,
+    customer: Customer | NewCustomer,
     subject: str,
     body_text: str = "",
     body_html: str = "",
@@ -117,6 +142,7 @@ def _create_ticket(
 ) -> Ticket:
     """Open a ticket for a customer, with their first message when there is one.
 
+    A ``NewCustomer`` is created first, in the same transaction: all or nothing.
     ``actor`` is the agent who opened it (e.g. from a phone call); None means the
     customer opened it themselves (e-mail, web form, portal).
     """
@@ -129,6 +155,7 @@ def _create_ticket(
         raise Invalid(f"Unknown priority {priority!r}.", field="priority")
     if owner is not None and not is_agent(owner):
         raise Invalid("The owner must be an agent.", field="owner")
+    customer = _customer_of(customer)
     now = at or timezone.now()
     text, safe_html = _bodies(body_text, body_html) if (body_text or body_html) else ("", "")
     ticket = Ticket(
@@ -175,59 +202,10 @@ def _create_ticket(
     return ticket
 
 
-@dataclass(frozen=True)
-class NewCustomer:
-    """A customer named while opening a ticket (phone call, console, API, web form)."""
-
-    name: str
-    email: str = ""
-    phone: str = ""
-    #: Reuse whoever already owns ``email`` (API, web form) instead of refusing the
-    #: taken address with a 409 (console, where the agent picks existing customers).
-    reuse_by_email: bool = False
-
-
-def _open_ticket(
-    *,
-    customer: Customer | NewCustomer,
-    subject: str,
-    body_text: str = "",
-    body_html: str = "",
-    channel: str = Channel.EMAIL,
-    priority: int = Priority.NORMAL,
-    team: Team | None = None,
-    owner: User | None = None,
-    actor: User | None = None,
-    at: datetime | None = None,
-) -> Ticket:
-    """Open a ticket, creating its customer first when needed: all or nothing."""
-    if isinstance(customer, NewCustomer):
-        if customer.reuse_by_email and customer.email:
-            customer = customer_for_email(email=customer.email, name=customer.name)
-        else:
-            customer = create_customer(
-                name=customer.name,
-                emails=[customer.email] if customer.email else [],
-                phones=[customer.phone] if customer.phone else [],
-            )
-    return _create_ticket(
-        customer=customer,
-        subject=subject,
-        body_text=body_text,
-        body_html=body_html,
-        channel=channel,
-        priority=priority,
-        team=team,
-        owner=owner,
-        actor=actor,
-        at=at,
-    )
-
-
 #: Open a ticket (see ``_create_ticket``), in its own transaction or savepoint.
 create_ticket = transaction.atomic(_create_ticket)
-#: Open a ticket, creating its customer first when needed (see ``_open_ticket``).
-open_ticket = transaction.atomic(_open_ticket)
+#: The same service, by the name callers use when the customer may be new.
+open_ticket = create_ticket
 
 
 #: The most tickets one batch may open.
@@ -278,7 +256,7 @@ def open_tickets(specs: Sequence[TicketSpec]) -> list[Ticket]:
             # Inside this transaction already: no savepoint per ticket, since a
             # failure undoes the whole batch anyway.
             with under(f"tickets[{index}]"):
-                opened.append(open_from_spec(spec, opener=_open_ticket))
+                opened.append(open_from_spec(spec, opener=_create_ticket))
     return opened
 
 
