@@ -14,12 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from rightdesk.channels import services
 from rightdesk.channels.queries import mail_to_sort
 from rightdesk.core.errors import DomainError
-from rightdesk.desk.views import agent_required
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # guaranteed by agent_required
-    return request.user
+from rightdesk.desk.views import agent_of, agent_required
 
 
 @require_GET
@@ -34,7 +29,7 @@ def attention(request: HttpRequest) -> HttpResponse:
 def _act(request: HttpRequest, done: str, action: Callable[[User], object]) -> HttpResponse:
     """Run one decision; the page comes back with what happened, or why not."""
     try:
-        action(_user(request))
+        action(agent_of(request))
     except DomainError as exc:
         flash.error(request, exc.message)
     else:

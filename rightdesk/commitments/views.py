@@ -18,17 +18,12 @@ from rightdesk.commitments.access import access_commitment
 from rightdesk.commitments.reports import manager_report, my_promises, ticket_promises
 from rightdesk.commitments.services import cancel_commitment, detect_for_ticket, keep_commitment
 from rightdesk.core.errors import DomainError
-from rightdesk.desk.views import agent_required
+from rightdesk.desk.views import agent_of, agent_required
 from rightdesk.notifications.models import Notification
 from rightdesk.notifications.services import mark_read
 from rightdesk.sla.services import ticket_clocks
 from rightdesk.tickets.access import access_ticket
 from rightdesk.tickets.models import Ticket
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _zone(user: User) -> ZoneInfo:
@@ -51,7 +46,7 @@ def ticket_promises_context(ticket: Ticket, *, now: datetime | None = None) -> d
 
 @agent_required
 def my_promises_view(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = agent_of(request)
     return render(
         request,
         "commitments/my_promises.html",
@@ -73,7 +68,7 @@ def _parse_day(raw: str | None, default: date) -> date:
 
 @agent_required
 def manager_view(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = agent_of(request)
     if not is_manager(user):
         raise PermissionDenied("The manager view is for managers.")
     zone = _zone(user)
@@ -106,7 +101,7 @@ def manager_view(request: HttpRequest) -> HttpResponse:
 @agent_required
 @require_POST
 def promise_action(request: HttpRequest, commitment_id: int, action: str) -> HttpResponse:
-    user = _user(request)
+    user = agent_of(request)
     commitment = access_commitment(user, commitment_id)
     try:
         if action == "keep":
@@ -141,7 +136,7 @@ def promise_action(request: HttpRequest, commitment_id: int, action: str) -> Htt
 @require_POST
 def draft_promises(request: HttpRequest, ref: str) -> HttpResponse:
     """The promises a draft reply would make, shown beside the editor before sending."""
-    ticket = access_ticket(_user(request), ref)
+    ticket = access_ticket(agent_of(request), ref)
     found = detect_for_ticket(ticket=ticket, text=request.POST.get("body", "")[:200_000])
     return render(
         request,
@@ -155,7 +150,7 @@ def draft_promises(request: HttpRequest, ref: str) -> HttpResponse:
 
 @agent_required
 def ticket_promises_partial(request: HttpRequest, ref: str) -> HttpResponse:
-    ticket = access_ticket(_user(request), ref)
+    ticket = access_ticket(agent_of(request), ref)
     return render(
         request, "commitments/partials/ticket_promises.html", ticket_promises_context(ticket)
     )
@@ -164,7 +159,7 @@ def ticket_promises_partial(request: HttpRequest, ref: str) -> HttpResponse:
 @agent_required
 @require_http_methods(["GET", "POST"])
 def notifications_view(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = agent_of(request)
     if request.method == "POST":
         mark_read(user=user)
         return HttpResponseRedirect("/desk/notifications/")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
@@ -12,12 +11,7 @@ from rightdesk.core.errors import DomainError, NotFound
 from rightdesk.custody.access import access_item
 from rightdesk.custody.queue import service_queue
 from rightdesk.custody.services import confirm_item, flagged_items, lot_walk, where_is
-from rightdesk.desk.views import agent_required, is_htmx
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # guaranteed by agent_required
-    return request.user
+from rightdesk.desk.views import agent_of, agent_required, is_htmx
 
 
 @require_GET
@@ -35,7 +29,7 @@ def where(request: HttpRequest) -> HttpResponse:
 @agent_required
 def walk(request: HttpRequest) -> HttpResponse:
     """The lot walk: everything that should be here, to confirm one by one from a phone."""
-    user = _user(request)
+    user = agent_of(request)
     context = {
         "items": lot_walk(),
         "flagged": list(flagged_items()) if is_manager(user) else [],
@@ -48,7 +42,7 @@ def walk(request: HttpRequest) -> HttpResponse:
 @agent_required
 def confirm(request: HttpRequest, item_id: int) -> HttpResponse:
     """Tick one item on the lot walk; htmx swaps the row, without JS the page reloads."""
-    user = _user(request)
+    user = agent_of(request)
     error = ""
     try:
         item = access_item(user, item_id)

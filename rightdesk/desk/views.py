@@ -83,7 +83,8 @@ def is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def _user(request: HttpRequest) -> User:
+def agent_of(request: HttpRequest) -> User:
+    """The signed-in agent of a view behind ``agent_required``."""
     assert isinstance(request.user, User)  # guaranteed by agent_required
     return request.user
 
@@ -98,13 +99,6 @@ def _agents() -> QuerySet[User]:
     )
 
 
-def _ticket_or_404(request: HttpRequest, ref: str) -> Ticket:
-    try:
-        return access_ticket(_user(request), ref)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-
-
 # ---------------------------------------------------------------- queue
 
 
@@ -112,7 +106,7 @@ def _ticket_or_404(request: HttpRequest, ref: str) -> Ticket:
 @agent_required
 def queue(request: HttpRequest) -> HttpResponse:
     """The agent's queue: who has waited longest comes first."""
-    user = _user(request)
+    user = agent_of(request)
     tab = request.GET.get("view") or "mine"
     if tab not in QUEUE_VIEWS:
         tab = "mine"
@@ -220,8 +214,8 @@ def _case_context(
 @agent_required
 def ticket_detail(request: HttpRequest, ref: str) -> HttpResponse:
     """The case file: handoff notes first, then the customer, the history and the actions."""
-    user = _user(request)
-    ticket = _ticket_or_404(request, ref)
+    user = agent_of(request)
+    ticket = access_ticket(agent_of(request), ref)
     if ticket.merged_into_id is not None:
         survivor = Ticket(pk=ticket.merged_into_id)
         flash.info(request, f"{ticket.reference} was merged into {survivor.reference}.")
@@ -329,8 +323,8 @@ def ticket_action(request: HttpRequest, ref: str, action: str) -> HttpResponse:
     handler = CASE_ACTIONS.get(action)
     if handler is None:
         raise Http404("No such action.")
-    user = _user(request)
-    ticket = _ticket_or_404(request, ref)
+    user = agent_of(request)
+    ticket = access_ticket(agent_of(request), ref)
     form = _bound_case_form(action, ticket, request.POST)
     status = 200
     if form.is_valid():
@@ -385,7 +379,7 @@ def _bound_case_form(action: str, ticket: Ticket, data: Any) -> forms.Form:
 def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
     """A customer's card and every ticket they have had."""
     try:
-        customer = access_customer(_user(request), customer_id)
+        customer = access_customer(agent_of(request), customer_id)
     except NotFound as exc:
         raise Http404(exc.message) from exc
     tickets = list(
@@ -427,7 +421,7 @@ def _find_customers(query: str, limit: int = 20) -> list[Customer]:
 @agent_required
 def ticket_new(request: HttpRequest) -> HttpResponse:
     """Open a ticket for an existing customer (found by search) or a new one."""
-    user = _user(request)
+    user = agent_of(request)
     agents, teams = list(_agents()), list(Team.objects.all())
     customer_query = request.GET.get("customer_q", "")
     status = 200
@@ -495,7 +489,7 @@ def _open_ticket(user: User, data: dict[str, Any]) -> Ticket:
 @agent_required
 def search(request: HttpRequest) -> HttpResponse:
     """Full-text search over tickets (subjects, messages) and customers."""
-    user = _user(request)
+    user = agent_of(request)
     query = request.GET.get("q", "").strip()
     status_filter = request.GET.get("status") or None
     owner_filter = request.GET.get("owner") or ""
@@ -539,7 +533,7 @@ def search(request: HttpRequest) -> HttpResponse:
 @agent_required
 def tokens(request: HttpRequest) -> HttpResponse:
     """The agent's API tokens; a new token's secret is shown once, on this response only."""
-    user = _user(request)
+    user = agent_of(request)
     raw_token = ""
     status = 200
     if request.method == "POST":
@@ -575,7 +569,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @agent_required
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     try:
-        token = revoke_token(user=_user(request), token_id=token_id)
+        token = revoke_token(user=agent_of(request), token_id=token_id)
     except NotFound as exc:
         raise Http404(exc.message) from exc
     flash.success(request, f"Revoked {token.name}.")

@@ -12,10 +12,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from rightdesk.accounts.services import is_manager
-from rightdesk.desk.views import _ticket_or_404, _user, agent_required
+from rightdesk.desk.views import agent_of, agent_required
 from rightdesk.quality.engine import KINDS
 from rightdesk.quality.queries import quality_by_agent
 from rightdesk.quality.services import check_reply
+from rightdesk.tickets.access import access_ticket
 
 PERIODS = ((7, "7 days"), (30, "30 days"), (90, "90 days"), (365, "a year"))
 
@@ -24,9 +25,9 @@ PERIODS = ((7, "7 days"), (30, "30 days"), (90, "90 days"), (365, "a year"))
 @agent_required
 def reply_check(request: HttpRequest, ref: str) -> HttpResponse:
     """Findings for the draft in the reply box (htmx, debounced while typing)."""
-    ticket = _ticket_or_404(request, ref)
+    ticket = access_ticket(agent_of(request), ref)
     draft = request.POST.get("reply-body", request.POST.get("body", ""))[:200_000]
-    findings = check_reply(ticket=ticket, draft=draft, author=_user(request))
+    findings = check_reply(ticket=ticket, draft=draft, author=agent_of(request))
     return render(
         request,
         "quality/partials/findings.html",
@@ -51,7 +52,7 @@ def _day(value: str | None) -> datetime | None:
 @agent_required
 def quality_report(request: HttpRequest) -> HttpResponse:
     """Findings and overrides per agent over a chosen period (managers only)."""
-    user: User = _user(request)
+    user: User = agent_of(request)
     if not is_manager(user):
         raise PermissionDenied("The quality view is for managers.")
     now = timezone.now()
