@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from rightdesk.accounts.services import is_manager
-from rightdesk.core.errors import DomainError, NotFound
+from rightdesk.core.errors import DomainError
 from rightdesk.custody.access import access_item
 from rightdesk.custody.queue import service_queue
 from rightdesk.custody.services import confirm_item, flagged_items, lot_walk, where_is
@@ -44,10 +44,7 @@ def confirm(request: HttpRequest, item_id: int) -> HttpResponse:
     """Tick one item on the lot walk; htmx swaps the row, without JS the page reloads."""
     user = agent_of(request)
     error = ""
-    try:
-        item = access_item(user, item_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    item = access_item(user, item_id)  # unknown: a 404, from agent_required
     try:
         item = confirm_item(item=item, actor=user)
     except DomainError as exc:
