@@ -7,27 +7,38 @@ gets its acknowledgment and a customer's update request is recognised as a chase
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from rightdesk.tickets.models import Message, Ticket
 
 
-def on_ticket_opened(
-    *, ticket: Ticket, by_customer: bool, first_message: Message | None = None
-) -> None:
-    """A ticket was opened (by the customer when ``by_customer``): start its SLA
-    clocks and, for a customer, send the one acknowledgment."""
+@dataclass(frozen=True)
+class Opened:
+    """A ticket just written, whether its customer opened it, and its first message."""
+
+    ticket: Ticket
+    by_customer: bool
+    first_message: Message | None = None
+
+
+def on_tickets_opened(opened: Sequence[Opened]) -> None:
+    """Tickets were opened (one, or a batch): score the customers' first messages,
+    start the SLA clocks and send each customer-opened ticket its one acknowledgment."""
     from rightdesk.channels.services import placing_automatic_mail
     from rightdesk.commitments.services import acknowledge_ticket
-    from rightdesk.quality.services import score_inbound
-    from rightdesk.sla.services import start_ticket_sla
+    from rightdesk.quality.services import score_new_inbound
+    from rightdesk.sla.services import start_ticket_slas
 
-    if first_message is not None:
-        score_inbound(message=first_message, new=True)
-    clocks = start_ticket_sla(ticket=ticket)
+    score_new_inbound([o.first_message for o in opened if o.first_message is not None])
+    rows = start_ticket_slas([o.ticket for o in opened])
     # Machine-written mail (auto-replies, lists, bounces) never gets an
     # acknowledgment: two robots answering each other is a mail loop.
     # A ticket is opened by mail only while the gateway's message is being placed.
-    if by_customer and not placing_automatic_mail():
-        acknowledge_ticket(ticket=ticket, promised_at=clocks.first_response_due)
+    automatic = placing_automatic_mail()
+    for item, row in zip(opened, rows, strict=True):
+        if item.by_customer and not automatic:
+            acknowledge_ticket(ticket=item.ticket, promised_at=row.first_response_due)
 
 
 def on_customer_contact(*, message: Message) -> None:

@@ -141,6 +141,18 @@ def sentiment_label(compound: float) -> str:
     return SentimentLabel.NEUTRAL
 
 
+def _sentiment_values(message: Message) -> dict[str, Any]:
+    scores = vader().polarity_scores(message.body_text or "")
+    return {
+        "compound": scores["compound"],
+        "negative": scores["neg"],
+        "neutral": scores["neu"],
+        "positive": scores["pos"],
+        "label": sentiment_label(scores["compound"]),
+        "scored_at": timezone.now(),
+    }
+
+
 @transaction.atomic(savepoint=False)  # part of recording the message, never alone
 def score_inbound(*, message: Message, new: bool = False) -> MessageSentiment | None:
     """Score how a customer's message reads and keep it for customer health.
@@ -150,16 +162,21 @@ def score_inbound(*, message: Message, new: bool = False) -> MessageSentiment | 
     """
     if not message.from_customer:
         return None
-    scores = vader().polarity_scores(message.body_text or "")
-    values = {
-        "compound": scores["compound"],
-        "negative": scores["neg"],
-        "neutral": scores["neu"],
-        "positive": scores["pos"],
-        "label": sentiment_label(scores["compound"]),
-        "scored_at": timezone.now(),
-    }
     if new:  # a message created in this transaction cannot have a score yet
-        return MessageSentiment.objects.create(message=message, **values)
-    sentiment, _ = MessageSentiment.objects.update_or_create(message=message, defaults=values)
+        return score_new_inbound([message])[0]
+    sentiment, _ = MessageSentiment.objects.update_or_create(
+        message=message, defaults=_sentiment_values(message)
+    )
     return sentiment
+
+
+@transaction.atomic(savepoint=False)
+def score_new_inbound(messages: Sequence[Message]) -> list[MessageSentiment]:
+    """Score customer messages recorded in this transaction, in one INSERT."""
+    return MessageSentiment.objects.bulk_create(
+        [
+            MessageSentiment(message=message, **_sentiment_values(message))
+            for message in messages
+            if message.from_customer
+        ]
+    )

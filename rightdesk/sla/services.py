@@ -8,7 +8,7 @@ what the acknowledgment promised are one computation.
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -24,6 +24,7 @@ from rightdesk.sla.hours import BusinessHours, due_with_pauses
 from rightdesk.sla.models import Breach, BusinessCalendar, SlaPolicy, TicketSla
 from rightdesk.tickets.choices import EventKind, MessageKind, Status
 from rightdesk.tickets.models import Event, Message, Ticket
+from rightdesk.tickets.queries import Record
 
 #: How often a paused ticket is looked at again (its resume has no hook).
 PAUSED_RECHECK = timedelta(minutes=15)
@@ -201,6 +202,13 @@ class TicketFacts:
     pauses: tuple[tuple[datetime, datetime | None], ...]
 
 
+def _answers(message: Message) -> bool:
+    """A reply written by an agent, or a phone call: a person answered."""
+    return message.kind == MessageKind.CALL or (
+        message.kind == MessageKind.REPLY and message.author_id is not None
+    )
+
+
 def first_human_response(ticket: Ticket) -> datetime | None:
     """When a person first answered: a reply written by an agent or a phone call.
 
@@ -219,12 +227,19 @@ def first_human_response(ticket: Ticket) -> datetime | None:
 
 def pauses_for(ticket: Ticket) -> tuple[tuple[datetime, datetime | None], ...]:
     """Spans during which the ticket waited on the customer (clocks stopped)."""
-    pauses: list[tuple[datetime, datetime | None]] = []
-    started: datetime | None = None
     changes = Event.objects.filter(ticket=ticket, kind=EventKind.STATUS).order_by(
         "created_at", "id"
     )
-    for created_at, data in changes.values_list("created_at", "data"):
+    return _pauses(changes.values_list("created_at", "data"))
+
+
+def _pauses(
+    changes: Iterable[tuple[datetime, dict[str, object] | None]],
+) -> tuple[tuple[datetime, datetime | None], ...]:
+    """The waiting-on-customer spans of status changes given oldest first."""
+    pauses: list[tuple[datetime, datetime | None]] = []
+    started: datetime | None = None
+    for created_at, data in changes:
         target = (data or {}).get("to")
         if target == Status.WAITING_CUSTOMER and started is None:
             started = created_at
@@ -236,14 +251,25 @@ def pauses_for(ticket: Ticket) -> tuple[tuple[datetime, datetime | None], ...]:
     return tuple(pauses)
 
 
-def facts_for(ticket: Ticket) -> TicketFacts:
+def facts_for(ticket: Ticket, record: Record | None = None) -> TicketFacts:
+    """What the clocks start from; from ``record`` when the caller has read it all."""
     resolved = ticket.resolved_at if ticket.status in (Status.RESOLVED, Status.CLOSED) else None
+    if record is None:
+        first_response_at = first_human_response(ticket)
+        pauses = pauses_for(ticket)
+    else:
+        answers = sorted((m.created_at, m.pk) for m in record.messages if _answers(m))
+        first_response_at = answers[0][0] if answers else None
+        changes = sorted(
+            (e.created_at, e.pk, e.data) for e in record.events if e.kind == EventKind.STATUS
+        )
+        pauses = _pauses((created_at, data) for created_at, _, data in changes)
     return TicketFacts(
         created_at=ticket.created_at,
-        first_response_at=first_human_response(ticket),
+        first_response_at=first_response_at,
         waiting_since=ticket.waiting_since,
         resolved_at=resolved,
-        pauses=pauses_for(ticket),
+        pauses=pauses,
     )
 
 
@@ -332,10 +358,16 @@ def refund_payment_due(*, ticket: Ticket, agreed_at: datetime) -> datetime:
     return hours_for_ticket(ticket).add(agreed_at, timedelta(minutes=policy.refund_payment_minutes))
 
 
-def ticket_clocks(*, ticket: Ticket, now: datetime | None = None) -> list[Clock]:
-    """The SLA status of a ticket right now (for the console and the API)."""
+def ticket_clocks(
+    *, ticket: Ticket, now: datetime | None = None, record: Record | None = None
+) -> list[Clock]:
+    """The SLA status of a ticket right now (for the console and the API).
+
+    ``record`` is the ticket's messages and timeline when the caller has them
+    (the case page): the clocks then cost no query for them.
+    """
     return compute_clocks(
-        facts=facts_for(ticket),
+        facts=facts_for(ticket, record),
         policy=policy_for_ticket(ticket),
         hours=hours_for_ticket(ticket),
         now=now or timezone.now(),
@@ -376,28 +408,39 @@ def refresh_ticket_sla(*, ticket: Ticket, now: datetime | None = None) -> Ticket
 
 
 def start_ticket_sla(*, ticket: Ticket) -> TicketSla:
-    """Start the clocks of a ticket that was just created, in one INSERT.
+    """Start the clocks of a ticket that was just created (see ``start_ticket_slas``)."""
+    return start_ticket_slas([ticket])[0]
+
+
+def start_ticket_slas(tickets: Sequence[Ticket]) -> list[TicketSla]:
+    """Start the clocks of tickets just created, in one INSERT; rows in the same order.
 
     A brand-new ticket has no replies, pauses or resolution yet, so its facts
     come from the row itself instead of three more queries. A back-dated ticket
     that is already past a target takes the full path, which records the breach.
     """
-    now = ticket.created_at
-    policy = policy_for_ticket(ticket)
-    facts = TicketFacts(
-        created_at=ticket.created_at,
-        first_response_at=None,
-        waiting_since=ticket.waiting_since,
-        resolved_at=None,
-        pauses=(),
-    )
-    clocks = compute_clocks(facts=facts, policy=policy, hours=hours_for_ticket(ticket), now=now)
-    if any(clock.state == ClockState.BREACHED for clock in clocks):
-        return refresh_ticket_sla(ticket=ticket, now=now)
-    row = TicketSla(ticket=ticket, policy=policy if policy.pk else None)
-    _store(row, clocks, now)
-    row.save(force_insert=True)
-    return row
+    rows: list[TicketSla] = []
+    fresh: list[TicketSla] = []
+    for ticket in tickets:
+        now = ticket.created_at
+        policy = policy_for_ticket(ticket)
+        facts = TicketFacts(
+            created_at=ticket.created_at,
+            first_response_at=None,
+            waiting_since=ticket.waiting_since,
+            resolved_at=None,
+            pauses=(),
+        )
+        clocks = compute_clocks(facts=facts, policy=policy, hours=hours_for_ticket(ticket), now=now)
+        if any(clock.state == ClockState.BREACHED for clock in clocks):
+            rows.append(refresh_ticket_sla(ticket=ticket, now=now))
+            continue
+        row = TicketSla(ticket=ticket, policy=policy if policy.pk else None)
+        _store(row, clocks, now)
+        rows.append(row)
+        fresh.append(row)
+    TicketSla.objects.bulk_create(fresh)
+    return rows
 
 
 def _evaluate(row: TicketSla, ticket: Ticket, now: datetime) -> int:

@@ -6,8 +6,9 @@ transaction, so the timeline can never disagree with the ticket.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields
+from collections.abc import Sequence
+from contextlib import nullcontext
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -127,7 +128,146 @@ def _customer_of(customer: Customer | NewCustomer) -> Customer:
     )
 
 
-def _create_ticket(
+@dataclass(frozen=True)
+class TicketSpec:
+    """One ticket to open: the arguments of ``create_ticket``.
+
+    ``actor`` is the agent who opened it (e.g. from a phone call); None means the
+    customer opened it themselves (e-mail, web form, portal). ``at`` back-dates it.
+    """
+
+    customer: Customer | NewCustomer
+    subject: str
+    body_text: str = ""
+    body_html: str = ""
+    channel: str = Channel.EMAIL
+    priority: int = Priority.NORMAL
+    team: Team | None = None
+    owner: User | None = None
+    actor: User | None = None
+    at: datetime | None = None
+
+
+@dataclass
+class _Opening:
+    """A ticket being opened: the unsaved row, its first message and who opened it."""
+
+    ticket: Ticket
+    actor: User | None
+    text: str
+    html: str
+    message: Message | None = None
+
+
+def _prepare(spec: TicketSpec, now: datetime) -> _Opening:
+    """Check one spec and build its unsaved ticket (a ``NewCustomer`` is created here)."""
+    subject = " ".join((spec.subject or "").split())
+    if not subject:
+        raise Invalid("A ticket needs a subject.", field="subject")
+    if spec.channel not in Channel.values:
+        raise Invalid(f"Unknown channel {spec.channel!r}.", field="channel")
+    if spec.priority not in Priority.values:
+        raise Invalid(f"Unknown priority {spec.priority!r}.", field="priority")
+    owner = spec.owner
+    if owner is not None and not is_agent(owner):
+        raise Invalid("The owner must be an agent.", field="owner")
+    has_body = bool(spec.body_text or spec.body_html)
+    text, safe_html = _bodies(spec.body_text, spec.body_html) if has_body else ("", "")
+    customer = _customer_of(spec.customer)
+    at = spec.at or now
+    ticket = Ticket(
+        subject=subject[:300],
+        channel=spec.channel,
+        priority=spec.priority,
+        customer=customer,
+        team=spec.team,
+        owner=owner,
+        created_at=at,
+        updated_at=at,
+        triaged_at=at if owner is not None else None,
+        waiting_since=at if text else None,
+        last_customer_contact_at=at if text else None,
+        message_count=1 if text else 0,
+        status=Status.OPEN if owner is not None else Status.NEW,
+    )
+    _queue_position(ticket)
+    return _Opening(ticket=ticket, actor=spec.actor, text=text, html=safe_html)
+
+
+def _open(specs: Sequence[TicketSpec], *, positions: bool = False) -> list[Ticket]:
+    """Open tickets inside the caller's transaction, with a few statements for all.
+
+    Every spec is checked and built first, so the first bad one stops them all;
+    then the tickets, their first messages and their
+    timeline entries are each written in one INSERT, and the promises domain
+    starts their clocks and acknowledges what customers opened. With
+    ``positions`` an error names the spec's position (``tickets[3].subject``).
+    """
+    now = timezone.now()
+    openings: list[_Opening] = []
+    for index, spec in enumerate(specs):
+        with under(f"tickets[{index}]") if positions else nullcontext():
+            openings.append(_prepare(spec, now))
+    Ticket.objects.bulk_create([o.ticket for o in openings])
+    for opening in openings:
+        if opening.text:
+            ticket = opening.ticket
+            opening.message = Message(
+                ticket=ticket,
+                kind=MessageKind.INBOUND,
+                from_customer=True,
+                author=None,
+                body_text=opening.text,
+                body_html=opening.html,
+                created_at=ticket.created_at,
+            )
+    Message.objects.bulk_create([o.message for o in openings if o.message is not None])
+    events: list[Event] = []
+    for opening in openings:
+        ticket = opening.ticket
+        events.append(
+            Event(
+                ticket=ticket,
+                kind=EventKind.CREATED,
+                actor=opening.actor,
+                created_at=ticket.created_at,
+                data={
+                    "subject": ticket.subject,
+                    "channel": ticket.channel,
+                    "owner": agent_name(ticket.owner) if ticket.owner else None,
+                },
+            )
+        )
+        if opening.message is not None:
+            events.append(
+                Event(
+                    ticket=ticket,
+                    kind=EventKind.MESSAGE,
+                    actor=None,
+                    message=opening.message,
+                    created_at=ticket.created_at,
+                    data={},
+                )
+            )
+    Event.objects.bulk_create(events)
+    promise_hooks.on_tickets_opened(
+        [
+            promise_hooks.Opened(
+                ticket=o.ticket, by_customer=o.actor is None, first_message=o.message
+            )
+            for o in openings
+        ]
+    )
+    return [o.ticket for o in openings]
+
+
+@transaction.atomic
+def open_from_spec(spec: TicketSpec) -> Ticket:
+    """Open one ticket (see ``create_ticket``), in its own transaction or savepoint."""
+    return _open([spec])[0]
+
+
+def create_ticket(
     *,
     customer: Customer | NewCustomer,
     subject: str,
@@ -146,64 +286,22 @@ def _create_ticket(
     ``actor`` is the agent who opened it (e.g. from a phone call); None means the
     customer opened it themselves (e-mail, web form, portal).
     """
-    subject = " ".join((subject or "").split())
-    if not subject:
-        raise Invalid("A ticket needs a subject.", field="subject")
-    if channel not in Channel.values:
-        raise Invalid(f"Unknown channel {channel!r}.", field="channel")
-    if priority not in Priority.values:
-        raise Invalid(f"Unknown priority {priority!r}.", field="priority")
-    if owner is not None and not is_agent(owner):
-        raise Invalid("The owner must be an agent.", field="owner")
-    customer = _customer_of(customer)
-    now = at or timezone.now()
-    text, safe_html = _bodies(body_text, body_html) if (body_text or body_html) else ("", "")
-    ticket = Ticket(
-        subject=subject[:300],
-        channel=channel,
-        priority=priority,
-        customer=customer,
-        team=team,
-        owner=owner,
-        created_at=now,
-        updated_at=now,
-        triaged_at=now if owner is not None else None,
-        waiting_since=now if text else None,
-        last_customer_contact_at=now if text else None,
-        message_count=1 if text else 0,
-        status=Status.OPEN if owner is not None else Status.NEW,
-    )
-    _queue_position(ticket)
-    ticket.save(force_insert=True)
-    append_event(
-        ticket=ticket,
-        kind=EventKind.CREATED,
-        actor=actor,
-        at=now,
-        data={
-            "subject": ticket.subject,
-            "channel": channel,
-            "owner": agent_name(owner) if owner else None,
-        },
-    )
-    message: Message | None = None
-    if text:
-        message = Message.objects.create(
-            ticket=ticket,
-            kind=MessageKind.INBOUND,
-            from_customer=True,
-            author=None,
-            body_text=text,
-            body_html=safe_html,
-            created_at=now,
+    return open_from_spec(
+        TicketSpec(
+            customer=customer,
+            subject=subject,
+            body_text=body_text,
+            body_html=body_html,
+            channel=channel,
+            priority=priority,
+            team=team,
+            owner=owner,
+            actor=actor,
+            at=at,
         )
-        append_event(ticket=ticket, kind=EventKind.MESSAGE, actor=None, message=message, at=now)
-    promise_hooks.on_ticket_opened(ticket=ticket, by_customer=actor is None, first_message=message)
-    return ticket
+    )
 
 
-#: Open a ticket (see ``_create_ticket``), in its own transaction or savepoint.
-create_ticket = transaction.atomic(_create_ticket)
 #: The same service, by the name callers use when the customer may be new.
 open_ticket = create_ticket
 
@@ -212,33 +310,14 @@ open_ticket = create_ticket
 MAX_BATCH = 100
 
 
-@dataclass(frozen=True)
-class TicketSpec:
-    """One ticket to open: the arguments of ``open_ticket``."""
-
-    customer: Customer | NewCustomer
-    subject: str
-    body_text: str = ""
-    body_html: str = ""
-    channel: str = Channel.EMAIL
-    priority: int = Priority.NORMAL
-    team: Team | None = None
-    owner: User | None = None
-    actor: User | None = None
-
-
-def open_from_spec(spec: TicketSpec, *, opener: Callable[..., Ticket] | None = None) -> Ticket:
-    """``open_ticket`` with the arguments of a ``TicketSpec``."""
-    return (opener or open_ticket)(**{f.name: getattr(spec, f.name) for f in fields(spec)})
-
-
 @transaction.atomic
 def open_tickets(specs: Sequence[TicketSpec]) -> list[Ticket]:
     """Open several tickets in one transaction: all of them, or none.
 
-    An integration or an import sends its tickets in batches; one commit for the
-    batch instead of one per ticket. The first ticket that cannot be opened stops
-    the batch and names its position (``tickets[3].subject``); nothing is kept.
+    An integration or an import sends its tickets in batches: one commit and a
+    few INSERTs for the batch instead of a transaction of several per ticket.
+    The first ticket that cannot be opened stops the batch and names its
+    position (``tickets[3].subject``); nothing is kept.
     """
     from rightdesk.sla.services import settled_configuration
 
@@ -250,14 +329,8 @@ def open_tickets(specs: Sequence[TicketSpec]) -> list[Ticket]:
             code="too_many",
             field="tickets",
         )
-    opened: list[Ticket] = []
     with settled_configuration():
-        for index, spec in enumerate(specs):
-            # Inside this transaction already: no savepoint per ticket, since a
-            # failure undoes the whole batch anyway.
-            with under(f"tickets[{index}]"):
-                opened.append(open_from_spec(spec, opener=_create_ticket))
-    return opened
+        return _open(specs, positions=True)
 
 
 @transaction.atomic
