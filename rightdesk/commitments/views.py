@@ -24,6 +24,7 @@ from rightdesk.notifications.services import mark_read
 from rightdesk.sla.services import ticket_clocks
 from rightdesk.tickets.access import access_ticket
 from rightdesk.tickets.models import Ticket
+from rightdesk.tickets.queries import Record
 
 
 def _zone(user: User) -> ZoneInfo:
@@ -35,12 +36,14 @@ def hours_zone(ticket: Ticket) -> str:
     return ticket.team.time_zone if ticket.team is not None else "UTC"
 
 
-def ticket_promises_context(ticket: Ticket, *, now: datetime | None = None) -> dict[str, Any]:
+def ticket_promises_context(
+    ticket: Ticket, *, now: datetime | None = None, record: Record | None = None
+) -> dict[str, Any]:
     """What ``commitments/partials/ticket_promises.html`` needs for a case page."""
     return {
         "promise_ticket": ticket,
         "promises": ticket_promises(ticket),
-        "sla_clocks": ticket_clocks(ticket=ticket, now=now),
+        "sla_clocks": ticket_clocks(ticket=ticket, now=now, record=record),
     }
 
 

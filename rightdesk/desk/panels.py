@@ -17,6 +17,7 @@ from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString, mark_safe
 
 from rightdesk.tickets.models import Ticket
+from rightdesk.tickets.queries import Record
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,8 @@ class CasePanel:
     template: str
     context: str  # dotted path of ``fn(ticket) -> dict``
     key: str | None  # the partial reads the dict under this name; None: merged in
+    #: Also pass ``record=`` (the messages and timeline the case page has read).
+    record: bool = False
 
 
 CASE_PANELS = (
@@ -35,6 +38,7 @@ CASE_PANELS = (
         template="commitments/partials/ticket_promises.html",
         context="rightdesk.commitments.views.ticket_promises_context",
         key=None,
+        record=True,
     ),
     CasePanel(
         app="rightdesk.custody",
@@ -53,13 +57,16 @@ CASE_PANELS = (
 )
 
 
-def render_case_panels(*, request: HttpRequest | None, ticket: Ticket, place: str) -> SafeString:
+def render_case_panels(
+    *, request: HttpRequest | None, ticket: Ticket, place: str, record: Record | None = None
+) -> SafeString:
     """The HTML of every installed panel for this place, in the order listed above."""
     parts: list[str] = []
     for panel in CASE_PANELS:
         if panel.place != place or not apps.is_installed(panel.app):
             continue
-        data: dict[str, Any] = import_string(panel.context)(ticket)
+        build = import_string(panel.context)
+        data: dict[str, Any] = build(ticket, record=record) if panel.record else build(ticket)
         context: dict[str, Any] = {"ticket": ticket}
         context.update(data if panel.key is None else {panel.key: data})
         parts.append(render_to_string(panel.template, context, request=request))

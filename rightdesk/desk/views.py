@@ -38,7 +38,13 @@ from rightdesk.search.services import search_customers, search_tickets
 from rightdesk.tickets.access import access_customer, access_ticket
 from rightdesk.tickets.choices import Status
 from rightdesk.tickets.models import Event, Handoff, Message, Ticket
-from rightdesk.tickets.queries import QUEUE_VIEWS, paginate_queue, queue_queryset, unowned_problems
+from rightdesk.tickets.queries import (
+    QUEUE_VIEWS,
+    Record,
+    paginate_queue,
+    queue_queryset,
+    unowned_problems,
+)
 from rightdesk.tickets.services import (
     NewCustomer,
     add_note,
@@ -143,9 +149,10 @@ def queue(request: HttpRequest) -> HttpResponse:
 def _customer_card(customer: Customer) -> dict[str, Any]:
     contacts = list(customer.contacts.all())
     facts = list(
-        Fact.objects.filter(customer=customer).select_related(
-            "recorded_by", "recorded_by__agent", "source_message"
-        )
+        Fact.objects.filter(customer=customer)
+        .select_related("recorded_by", "recorded_by__agent", "source_message")
+        # The card names the source message's kind and time, never its (long) body.
+        .defer("source_message__body_text", "source_message__body_html")
     )
     return {"customer": customer, "contacts": contacts, "facts": facts}
 
@@ -201,6 +208,8 @@ def _case_context(
         "ticket": ticket,
         "handoffs": handoffs or [],
         "timeline": build_timeline(ticket=ticket, messages=messages, events=events),
+        # The panels (SLA clocks) reuse what was read for the timeline.
+        "case_record": Record(messages=messages, events=events),
         "other_tickets": other_tickets,
         "forms": case_forms,
         "open_action": open_action,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -14,11 +15,20 @@ from django.utils import timezone
 
 from rightdesk.core.errors import Invalid
 from rightdesk.tickets.choices import Status
-from rightdesk.tickets.models import Ticket
+from rightdesk.tickets.models import Event, Message, Ticket
 
 QUEUE_VIEWS = ("mine", "team", "unassigned", "all")
 #: ``Ticket.queue_rank`` of resolved, closed and merged tickets.
 DONE_RANK = 2
+
+
+@dataclass(frozen=True)
+class Record:
+    """A ticket's whole message list and timeline, already read (by the case page),
+    for anything else on the page that would otherwise query them again."""
+
+    messages: Sequence[Message]
+    events: Sequence[Event]
 
 
 @dataclass(frozen=True)

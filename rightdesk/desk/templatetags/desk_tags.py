@@ -53,4 +53,9 @@ def agent_name(user: object) -> str:
 @register.simple_tag(takes_context=True)
 def case_panels(context: template.Context, ticket: Ticket, place: str) -> SafeString:
     """Panels other apps contribute to the case file (see ``rightdesk.desk.panels``)."""
-    return render_case_panels(request=context.get("request"), ticket=ticket, place=place)
+    return render_case_panels(
+        request=context.get("request"),
+        ticket=ticket,
+        place=place,
+        record=context.get("case_record"),
+    )

@@ -165,3 +165,41 @@ def test_a_call_taken_by_an_agent_is_the_first_response(
     assert sweep_sla(now=MONDAY_9 + timedelta(days=1)) == 0  # resolution still running
     sweep_sla(now=MONDAY_9 + timedelta(days=3))  # only resolution can breach by now
     assert not Breach.objects.filter(metric=Metric.FIRST_RESPONSE).exists()
+
+
+def test_the_case_page_clocks_from_its_timeline_match_the_clocks_from_the_database(
+    clock: Any, hours: BusinessCalendar, team: Team, agent: User, customer: Customer
+) -> None:
+    """The case page hands the messages and events it read to the SLA panel; the
+    clocks it shows are the ones the sweep computes, with two queries fewer."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from rightdesk.tickets.models import Message
+    from rightdesk.tickets.queries import Record
+    from rightdesk.tickets.services import log_call
+
+    clock.set(MONDAY_9)
+    ticket = create_ticket(customer=customer, subject="Invoice", body_text="Need it", team=team)
+    clock.set(MONDAY_9 + timedelta(minutes=30))
+    log_call(ticket=ticket, actor=agent, direction="outbound", summary="Asked for the order.")
+    change_status(ticket=ticket, actor=agent, status=Status.WAITING_CUSTOMER)
+    clock.set(MONDAY_9 + timedelta(hours=3))
+    add_inbound_message(ticket=ticket, body_text="Order 5512.")
+    clock.set(MONDAY_9 + timedelta(hours=4))
+    change_status(ticket=ticket, actor=agent, status=Status.WAITING_CUSTOMER)
+    clock.set(MONDAY_9 + timedelta(hours=5))
+    ticket.refresh_from_db()
+    record = Record(
+        messages=list(Message.objects.filter(ticket=ticket)),
+        events=list(Event.objects.filter(ticket=ticket)),
+    )
+    with CaptureQueriesContext(connection) as by_query:
+        expected = ticket_clocks(ticket=ticket)
+    with CaptureQueriesContext(connection) as from_record:
+        shown = ticket_clocks(ticket=ticket, record=record)
+    assert shown == expected
+    states = {c.metric: c.state for c in shown}
+    assert states[Metric.FIRST_RESPONSE] == ClockState.MET  # the call answered
+    assert states[Metric.RESOLUTION] == ClockState.PAUSED  # waiting on the customer again
+    assert len(from_record) == len(by_query) - 2
