@@ -111,6 +111,10 @@ def _database() -> dict[str, Any]:
             "transaction_mode": "IMMEDIATE",
             "timeout": 30,
         },
+        # Keep each server thread's connection between requests: opening one
+        # runs the PRAGMAs above and starts with an empty page cache.
+        "CONN_MAX_AGE": 600,
+        "CONN_HEALTH_CHECKS": True,
         "TEST": {"NAME": env_str("RIGHTDESK_TEST_SQLITE", "") or None},
     }
 
