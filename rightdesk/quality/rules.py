@@ -61,6 +61,14 @@ class AskType:
     name: str
     ask: re.Pattern[str]
     answer: re.Pattern[str]
+    #: How an explanation names the kind ("a refund").
+    label: str = ""
+    #: Its answer shape (a day, a place, steps) turns up in replies about anything.
+    incidental: bool = False
+    #: It can be answered in any words ("can you look at it?"): never held against a reply.
+    open: bool = False
+    #: Kinds whose answer also answers this one (a date answers a late delivery).
+    answered_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -217,7 +225,18 @@ def compile_rules(data: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> Rul
     for entry in off_issue.get("ask_types", []):
         ask, answer = _compile_any(entry.get("ask", [])), _compile_any(entry.get("answer", []))
         if ask is not None and answer is not None:
-            ask_types.append(AskType(name=str(entry.get("name", "")), ask=ask, answer=answer))
+            name = str(entry.get("name", ""))
+            ask_types.append(
+                AskType(
+                    name=name,
+                    ask=ask,
+                    answer=answer,
+                    label=str(entry.get("label") or name.replace("_", " ")),
+                    incidental=bool(entry.get("incidental", False)),
+                    open=bool(entry.get("open", False)),
+                    answered_by=tuple(str(kind) for kind in entry.get("answered_by", [])),
+                )
+            )
     thresholds = {k: float(v) for k, v in data.get("thresholds", {}).items()}
     return Rules(
         language=language,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rightdesk.quality.engine.findings import CheckContext, Finding, _finding
 from rightdesk.quality.engine.names import _name_forms
-from rightdesk.quality.rules import Rules
+from rightdesk.quality.rules import AskType, Rules
 from rightdesk.quality.text import WORD_RE, sentences, stem, words
 
 
@@ -212,6 +212,69 @@ def answered_asks(rules: Rules, message: str, draft: str) -> list[str]:
     ]
 
 
+def _statements(draft: str) -> str:
+    """The sentences of ``draft`` that tell rather than ask: a question is no answer."""
+    spans = [draft[start:end] for start, end in sentences(draft)]
+    return " ".join(sentence for sentence in spans if not sentence.rstrip().endswith("?"))
+
+
+def _labels(kinds: list[AskType]) -> str:
+    labels = [kind.label for kind in kinds]
+    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} or {labels[-1]}"
+
+
+def _gives_answer(kind: AskType, text: str, message_stems: set[str]) -> bool:
+    """``text`` gives an answer of ``kind`` in words of its own.
+
+    "The battery replacement is done" to "I left it for a battery replacement"
+    names the job the customer wrote about; it does not offer a replacement.
+    """
+    for match in kind.answer.finditer(text):
+        if any(stem(word) not in message_stems for word in words(match.group())):
+            return True
+    return False
+
+
+def another_answer(rules: Rules, message: str, draft: str, *, new_topic: bool = True) -> str:
+    """Why the draft answers a different kind of question than ``message`` asks, or "".
+
+    "When will my refund arrive?" asks for a refund and a time; a reply that gives
+    a return label, a delivery status or a price, and neither a refund nor a time,
+    answers something else however well it names the order. Only kinds with a
+    clear answer shape count: an open ask ("can you look at it?", "did something
+    change?") may be answered in any words, and an incidental answer (a day, a
+    place, steps, a reason) answers a kind that was asked but never shows by
+    itself that the reply is about another. A kind is also answered by the kinds
+    it lists as "answered_by" (a date answers a late delivery). When only
+    incidental kinds are asked ("why?"), any words may answer, so another kind of
+    answer counts only with ``new_topic``: the reply goes on to a topic the message
+    never raised (an amount to "why is my bill higher?" stays on the bill).
+    """
+    asked = [kind for kind in rules.ask_types if not kind.open and kind.ask.search(message)]
+    if not asked:
+        return ""
+    answered = {kind.name for kind in rules.ask_types if kind.answer.search(draft)}
+    if any(kind.name in answered or answered & set(kind.answered_by) for kind in asked):
+        return ""
+    stated = _statements(draft)
+    names = {kind.name for kind in asked}
+    message_stems = {stem(word) for word in words(message)}
+    others = [
+        kind
+        for kind in rules.ask_types
+        if kind.name not in names
+        and not (kind.incidental or kind.open)
+        and _gives_answer(kind, stated, message_stems)
+    ]
+    shown = [kind for kind in asked if not kind.incidental]
+    if not others or not (shown or new_topic):
+        return ""
+    shown = shown or asked
+    return (
+        f"The customer asks about {_labels(shown)}; the reply is about {_labels(others)} instead."
+    )
+
+
 def _whole_draft(draft: str) -> tuple[int, int]:
     stripped = draft.strip()
     start = draft.find(stripped[:1]) if stripped else 0
@@ -259,6 +322,11 @@ def check_off_issue(
             f"The reply is about an earlier message ({_words_of(draft_words, stale)}); "
             f"the customer's last message asks about: {shown}."
         )
+    # Naming the right order is not answering it: a return label to "when is my refund?".
+    moved_on = _another_topic(rules, reply_terms, asked)
+    mismatch = another_answer(rules, ctx.last_customer_message, draft, new_topic=moved_on)
+    if mismatch:
+        return about_the_whole_draft(mismatch)
     if covered:
         # A match through a concept only ("promotions" and "newsletter" are both e-mail,
         # "arrived" and "post office" both delivery) is weak: it counts when the reply
@@ -292,6 +360,14 @@ def check_off_issue(
     novel = reply_terms - asked - identity
     least = int(rules.thresholds.get("off_issue_min_other_terms", 0))
     if named and (least <= 0 or len(novel) < least):
+        return []
+    # "You won't be billed again" to "please cancel my plan" shares no word but gives
+    # the very kind of answer asked for; a day or a place alone would not be enough.
+    if any(
+        kind.ask.search(ctx.last_customer_message) and kind.answer.search(draft)
+        for kind in rules.ask_types
+        if not (kind.incidental or kind.open)
+    ):
         return []
     if named:
         explanation = (

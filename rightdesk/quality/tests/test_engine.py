@@ -392,7 +392,11 @@ def test_a_reply_that_answers_where_in_kind_is_on_issue() -> None:
     assert answered_asks(RULES, context.last_customer_message, "It is blue.") == []
     assert found("Hi Maria,\nYour Honda is in bay 4 behind the workshop.", context) == []
     assert answered_asks(RULES, "How much will it cost?", "It comes to 285 euros.") == ["how_much"]
-    assert answered_asks(RULES, "When is it ready?", "You can collect it on Friday.") == ["when"]
+    # "Is it ready?" also asks when it can be collected; "collect it on Friday" answers both.
+    assert answered_asks(RULES, "When is it ready?", "You can collect it on Friday.") == [
+        "when",
+        "collect",
+    ]
 
 
 def test_off_issue_takes_the_thing_asked_about_from_the_question() -> None:
@@ -640,3 +644,74 @@ def test_stopped_working_is_read_as_broken() -> None:
     )
     draft = "Hi Maria,\nSorry it's broken; we'll send a new one.\nDana"
     assert "off_issue" not in [kind for kind, _ in found(draft, context)]
+
+
+def _return_ctx() -> CheckContext:
+    return ctx(
+        last_customer_message=(
+            "I sent back the blue jumper from order 55120 two weeks ago. When will I get my refund?"
+        ),
+        subject="",
+        facts=[],
+        other_names=[],
+        orders=["55120"],
+        order_lines=["Blue wool jumper"],
+    )
+
+
+def test_off_issue_when_the_reply_names_the_order_but_answers_another_question() -> None:
+    draft = (
+        "Hi Maria,\nTo return the jumper from order 55120, print the label from your "
+        "account and drop the parcel at any post office.\nDana"
+    )
+    finding = only(draft, "off_issue", _return_ctx())
+    assert finding.severity == "advice"
+    assert finding.explanation == (
+        "The customer asks about a refund; the reply is about a return instead."
+    )
+
+
+def test_a_reply_that_gives_the_answer_asked_for_in_other_words_is_on_the_issue() -> None:
+    draft = (
+        "Hi Maria,\nThe jumper from order 55120 reached us yesterday; the money goes back "
+        "to your card within 3 working days.\nDana"
+    )
+    assert found(draft, _return_ctx()) == []
+    # No word shared with "please cancel my plan", but the cancellation asked for.
+    context = ctx(last_customer_message="Please cancel my plan.", subject="", facts=[])
+    assert found("Hi Maria,\nAll done, you won't be billed again.\nDana", context) == []
+
+
+def test_a_reason_asked_for_is_off_issue_only_when_the_reply_moves_to_another_topic() -> None:
+    context = ctx(
+        last_customer_message="My claim for the hail damage to my car was turned down. Why?",
+        subject="",
+        facts=[],
+        other_names=[],
+    )
+    draft = "Hi Maria,\nYour policy renews on 1 June and the premium stays at 412 euros.\nDana"
+    finding = only(draft, "off_issue", context)
+    assert finding.explanation == (
+        "The customer asks about the reason; the reply is about the cost or the renewal instead."
+    )
+    # An amount to "why is my bill higher?" stays on the bill: it may well be the reason.
+    context.last_customer_message = "Why is my invoice so much higher this month?"
+    draft = "Hi Maria,\nThe extra 12 euros is the one-off setup fee for your second user.\nDana"
+    assert found(draft, context) == []
+
+
+def test_naming_the_job_the_customer_wrote_about_is_not_another_answer() -> None:
+    # "battery replacement" names the job asked about; it does not offer a replacement.
+    context = ctx(
+        last_customer_message="I left my phone for a battery replacement on Monday. Is it ready?",
+        subject="",
+        facts=[],
+        other_names=[],
+    )
+    draft = "Hi Maria,\nThe battery replacement on your phone is with the technician.\nDana"
+    assert found(draft, context) == []
+    draft = "Hi Maria,\nThe invoice for your phone is attached; it was paid in full.\nDana"
+    finding = only(draft, "off_issue", context)
+    assert finding.explanation == (
+        "The customer asks about when it can be collected; the reply is about a document instead."
+    )
