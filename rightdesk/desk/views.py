@@ -231,7 +231,8 @@ def ticket_detail(request: HttpRequest, ref: str) -> HttpResponse:
         return HttpResponseRedirect(reverse("desk:ticket", args=[survivor.reference]))
     handoffs = list(
         Handoff.objects.filter(ticket=ticket, to_user=user, seen_at__isnull=True)
-        .select_related("from_user", "from_user__agent", "by_user", "by_user__agent")
+        # Usually there is none: the people are read only when there is one.
+        .prefetch_related("from_user__agent", "by_user__agent")
         .order_by("created_at", "id")
     )
     if handoffs:
