@@ -1,6 +1,6 @@
 """Reply-check benchmark: precision and recall per kind on the labelled drafts, and speed.
 
-    python bench/reply_check.py               # dev, heldout, fresh and offissue, timing
+    python bench/reply_check.py               # dev, heldout, fresh, offissue, blind, timing
     python bench/reply_check.py --errors dev  # also list the misses of one split
 
 The evaluation set (bench/data/reply_check_eval.jsonl) holds drafts written for
@@ -12,9 +12,13 @@ written before a round of rule changes and never tuned on. "offissue"
 (bench/data/reply_check_offissue.jsonl) targets the off-issue check: drafts that
 answer another question, order or item, or an earlier question, beside on-issue
 near-misses (short "we're on it" replies naming the issue, paraphrases, answers
-to several questions); written before the off-issue rules were reworked and
-never tuned on. Runs the same pure
-check as the console, with the shipped rules and no database.
+to several questions); written before the off-issue rules were reworked.
+The misses of heldout, fresh and offissue were read when the off-issue check
+learnt to compare the kind of request with the kind of answer, so none of
+those three is untouched since. "blind" (bench/data/reply_check_blind.jsonl)
+was written after that change, by someone who had not read the rules, and has
+not been tuned on. Runs the same pure check as the console, with the shipped
+rules and no database.
 """
 
 from __future__ import annotations
@@ -45,7 +49,8 @@ from rightdesk.quality.services import promise_detector  # noqa: E402
 DATA = ROOT / "bench" / "data" / "reply_check_eval.jsonl"
 FRESH = ROOT / "bench" / "data" / "reply_check_fresh.jsonl"
 OFFISSUE = ROOT / "bench" / "data" / "reply_check_offissue.jsonl"
-SPLITS = ("dev", "heldout", "fresh", "offissue")
+BLIND = ROOT / "bench" / "data" / "reply_check_blind.jsonl"
+SPLITS = ("dev", "heldout", "fresh", "offissue", "blind")
 TARGET_PRECISION = 0.9
 TARGET_RECALL = 0.85
 TARGET_CLEAN_BLOCKED = 0.05
@@ -191,11 +196,10 @@ def main() -> None:
     )
     args = parser.parse_args()
     rows = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line]
-    fresh = [json.loads(line) for line in FRESH.read_text(encoding="utf-8").splitlines() if line]
-    offissue = [
-        json.loads(line) for line in OFFISSUE.read_text(encoding="utf-8").splitlines() if line
-    ]
-    files = {"fresh": fresh, "offissue": offissue}
+    files = {
+        split: [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+        for split, path in (("fresh", FRESH), ("offissue", OFFISSUE), ("blind", BLIND))
+    }
     for name, chosen in (("eval", rows), *files.items()):
         kinds = Counter(k for r in chosen for k in r["expected"])
         print(
