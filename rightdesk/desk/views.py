@@ -179,15 +179,27 @@ def _case_forms(
     }
 
 
+def _pending_handoffs(ticket: Ticket, user: User) -> list[Handoff]:
+    """Handoff notes to ``user`` on this ticket that they have not marked as read."""
+    return list(
+        Handoff.objects.filter(ticket=ticket, to_user=user, seen_at__isnull=True)
+        # Usually there is none: the people are read only when there is one.
+        .prefetch_related("from_user__agent", "by_user__agent")
+        .order_by("created_at", "id")
+    )
+
+
 def _case_context(
     request: HttpRequest,
     ticket: Ticket,
     *,
-    handoffs: list[Handoff] | None = None,
     bound: tuple[str, forms.Form] | None = None,
     notice: str = "",
 ) -> dict[str, Any]:
-    """Everything the case file shows, in a fixed number of queries."""
+    """Everything the case file shows, in a fixed number of queries.
+
+    Handoff notes to the agent stay on top until they mark them as read.
+    """
     messages = list(Message.objects.filter(ticket=ticket).select_related("author", "author__agent"))
     events = list(Event.objects.filter(ticket=ticket).select_related("actor", "actor__agent"))
     other_tickets = list(
@@ -206,7 +218,7 @@ def _case_context(
     return {
         "nav_active": "",
         "ticket": ticket,
-        "handoffs": handoffs or [],
+        "handoffs": _pending_handoffs(ticket, agent_of(request)),
         "timeline": build_timeline(ticket=ticket, messages=messages, events=events),
         # The panels (SLA clocks) reuse what was read for the timeline.
         "case_record": Record(messages=messages, events=events),
@@ -223,21 +235,12 @@ def _case_context(
 @agent_required
 def ticket_detail(request: HttpRequest, ref: str) -> HttpResponse:
     """The case file: handoff notes first, then the customer, the history and the actions."""
-    user = agent_of(request)
     ticket = access_ticket(agent_of(request), ref)
     if ticket.merged_into_id is not None:
         survivor = Ticket(pk=ticket.merged_into_id)
         flash.info(request, f"{ticket.reference} was merged into {survivor.reference}.")
         return HttpResponseRedirect(reverse("desk:ticket", args=[survivor.reference]))
-    handoffs = list(
-        Handoff.objects.filter(ticket=ticket, to_user=user, seen_at__isnull=True)
-        # Usually there is none: the people are read only when there is one.
-        .prefetch_related("from_user__agent", "by_user__agent")
-        .order_by("created_at", "id")
-    )
-    if handoffs:
-        mark_handoffs_seen(ticket=ticket, user=user)
-    context = _case_context(request, ticket, handoffs=handoffs)
+    context = _case_context(request, ticket)
     template = "desk/partials/case.html" if is_htmx(request) else "desk/ticket.html"
     return render(request, template, context)
 
@@ -305,6 +308,11 @@ def _do_priority(user: User, ticket: Ticket, data: dict[str, Any]) -> str:
     return "Priority changed."
 
 
+def _do_handoffs_seen(user: User, ticket: Ticket, data: dict[str, Any]) -> str:
+    mark_handoffs_seen(ticket=ticket, user=user)
+    return "Handoff notes marked as read."
+
+
 def _do_merge(user: User, ticket: Ticket, data: dict[str, Any]) -> HttpResponse:
     target = access_ticket(user, data["target"])
     survivor = merge_tickets(source=ticket, target=target, actor=user)
@@ -323,13 +331,15 @@ CASE_ACTIONS: dict[str, CaseAction] = {
     "status": _do_status,
     "priority": _do_priority,
     "merge": _do_merge,
+    "handoffs_seen": _do_handoffs_seen,
 }
 
 
 @require_POST
 @agent_required
 def ticket_action(request: HttpRequest, ref: str, action: str) -> HttpResponse:
-    """One case action (reply, note, call, fact, assign, status, priority, merge)."""
+    """One case action (reply, note, call, fact, assign, status, priority, merge,
+    or marking the handoff notes as read)."""
     handler = CASE_ACTIONS.get(action)
     if handler is None:
         raise Http404("No such action.")
@@ -378,6 +388,8 @@ def _bound_case_form(action: str, ticket: Ticket, data: Any) -> forms.Form:
         return desk_forms.StatusForm(data, ticket=ticket, prefix="status")
     if action == "priority":
         return desk_forms.PriorityForm(data, prefix="priority")
+    if action == "handoffs_seen":
+        return forms.Form(data)  # nothing to fill in: the button is the whole action
     return desk_forms.MergeForm(data, prefix="merge")
 
 

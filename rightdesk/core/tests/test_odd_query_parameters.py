@@ -161,7 +161,18 @@ ODD_FORMS: list[dict[str, str]] = [
         "priority-priority": "-1",
     },
 ]
-CASE_ACTIONS = ("reply", "note", "call", "fact", "assign", "status", "priority", "merge", "bogus")
+CASE_ACTIONS = (
+    "reply",
+    "note",
+    "call",
+    "fact",
+    "assign",
+    "status",
+    "priority",
+    "merge",
+    "handoffs_seen",
+    "bogus",
+)
 
 
 def test_console_forms_refuse_odd_input_with_a_4xx(manager: User, reference: str) -> None:

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from rightdesk.customers.models import Customer, Fact
 from rightdesk.customers.services import create_customer, record_fact
+from rightdesk.desk.tests.conftest import HttpsClient
 from rightdesk.tickets.choices import CallDirection, Priority, Status
 from rightdesk.tickets.models import Event, Handoff, Message, Ticket
 from rightdesk.tickets.services import (
@@ -122,7 +123,7 @@ def test_timeline_renders_messages_calls_notes_and_events(
     assert html.index("Car is in bay 3.") < html.index("It was towed in on Monday.")
 
 
-def test_unseen_handoff_notes_come_first_then_are_marked_seen(
+def test_unseen_handoff_notes_stay_first_until_the_new_owner_marks_them_read(
     client: Client, ticket: Ticket, agent: User, other_agent: User
 ) -> None:
     assign_ticket(ticket=ticket, actor=agent, owner=agent)
@@ -135,10 +136,34 @@ def test_unseen_handoff_notes_come_first_then_are_marked_seen(
 
     assert "Handed to you" in html
     assert html.index("She is anxious; call before 5pm.") < html.index('id="customer-title"')
+    # Opening the page (or a link preview fetching it) does not count as reading it.
+    assert Handoff.objects.get(ticket=ticket).seen_at is None
+    assert "Handed to you" in client.get(_url(ticket)).content.decode()
+
+    response = client.post(_url(ticket, "handoffs_seen"), follow=True)
+
+    assert response.status_code == 200
+    assert "Handoff notes marked as read." in response.content.decode()
+    assert "Handed to you" not in response.content.decode()
     assert Handoff.objects.get(ticket=ticket).seen_at is not None
     assert Event.objects.filter(ticket=ticket, kind="handoff_seen", actor=other_agent).count() == 1
-    again = client.get(_url(ticket)).content.decode()
-    assert "Handed to you" not in again
+    # Marking again changes nothing.
+    client.post(_url(ticket, "handoffs_seen"))
+    assert Event.objects.filter(ticket=ticket, kind="handoff_seen").count() == 1
+
+
+def test_marking_handoff_notes_read_is_a_post_for_the_agent_the_ticket_is_handed_to(
+    desk: Client, ticket: Ticket, agent: User, other_agent: User
+) -> None:
+    assign_ticket(ticket=ticket, actor=agent, owner=other_agent, note="For Sam only.")
+    sam = HttpsClient()
+    sam.force_login(other_agent)
+
+    assert sam.get(_url(ticket, "handoffs_seen")).status_code == 405
+    desk.post(_url(ticket, "handoffs_seen"))  # another agent's click marks nothing of Sam's
+
+    assert Handoff.objects.get(ticket=ticket).seen_at is None
+    assert "For Sam only." in sam.get(_url(ticket)).content.decode()
 
 
 def test_handoff_for_someone_else_is_not_shown_to_me(
