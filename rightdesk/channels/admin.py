@@ -41,8 +41,8 @@ class MailboxForm(forms.ModelForm):
     def clean_imap_password(self) -> str:
         given: str = self.cleaned_data.get("imap_password") or ""
         if not given and self.instance.pk:
-            return self.instance.imap_password
-        return given
+            return self.instance.imap_password  # kept as stored (sealed)
+        return given  # sealed when the mailbox is saved
 
 
 @admin.register(Mailbox)

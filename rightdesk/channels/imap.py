@@ -27,8 +27,9 @@ BATCH = 50
 
 
 def _connect(mailbox: Mailbox) -> IMAPClient:
+    password = mailbox.imap_login_password()  # a clear error if SECRET_KEY changed
     client = IMAPClient(mailbox.imap_host, port=mailbox.imap_port, ssl=mailbox.imap_ssl, timeout=30)
-    client.login(mailbox.imap_username, mailbox.imap_password)
+    client.login(mailbox.imap_username, password)
     return client
 
 
@@ -36,8 +37,10 @@ def poll_mailbox(*, mailbox_id: int) -> int:
     """Fetch and store the new messages of one mailbox; returns how many were stored."""
     mailbox = Mailbox.objects.get(pk=mailbox_id)
     stored = 0
-    client = _connect(mailbox)
+    client: IMAPClient | None = None
     try:
+        # Inside: a refused login or an unreadable password is recorded like any failure.
+        client = _connect(mailbox)
         status = client.select_folder(mailbox.imap_folder)
         validity = int(status[b"UIDVALIDITY"])
         if mailbox.imap_uidvalidity != validity:
@@ -84,7 +87,8 @@ def poll_mailbox(*, mailbox_id: int) -> int:
         raise
     finally:
         try:
-            client.logout()
+            if client is not None:
+                client.logout()
         except Exception:  # the connection may already be gone
             log.debug("IMAP logout failed", exc_info=True)
     return stored

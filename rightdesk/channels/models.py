@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils import timezone
 
 from rightdesk.channels.choices import OutState, RawState, Source
+from rightdesk.core.secrets import is_sealed, seal, unseal
 
 
 class Mailbox(models.Model):
@@ -21,7 +24,8 @@ class Mailbox(models.Model):
     imap_port = models.PositiveIntegerField(default=993)
     imap_ssl = models.BooleanField(default=True)
     imap_username = models.CharField(max_length=200, blank=True)
-    imap_password = models.CharField(max_length=200, blank=True)
+    #: Sealed (``rightdesk.core.secrets``): read it with ``imap_login_password()``.
+    imap_password = models.TextField(blank=True)
     imap_folder = models.CharField(max_length=200, default="INBOX")
     imap_move_to = models.CharField(
         max_length=200, blank=True, help_text="Move stored messages here; empty: flag them."
@@ -37,6 +41,16 @@ class Mailbox(models.Model):
 
     def __str__(self) -> str:
         return self.address
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The password is kept sealed, however it was set (admin, shell, fixtures).
+        if self.imap_password and not is_sealed(self.imap_password):
+            self.imap_password = seal(self.imap_password)
+        super().save(*args, **kwargs)
+
+    def imap_login_password(self) -> str:
+        """The IMAP password in clear, to log in with (never shown or logged)."""
+        return unseal(self.imap_password, what=f"The IMAP password of {self.address}")
 
 
 class RawMessage(models.Model):

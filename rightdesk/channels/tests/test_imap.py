@@ -7,6 +7,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from imapclient import IMAPClient
@@ -18,6 +19,7 @@ from rightdesk.channels.models import Mailbox, RawMessage
 from rightdesk.channels.services import create_from_email, pending_message_ids, store_raw_message
 from rightdesk.channels.tests.dovecot import Dovecot, dovecot_binary
 from rightdesk.channels.tests.mail import build
+from rightdesk.core.secrets import SecretUnreadable
 
 
 @pytest.fixture(scope="module")
@@ -137,9 +139,31 @@ def test_poll_can_move_stored_messages_to_another_folder(dovecot: Dovecot, team:
 
 def test_wrong_password_is_recorded_on_the_mailbox(dovecot: Dovecot, team: Team) -> None:
     mailbox = _imap_mailbox(dovecot, team, "INBOX")
-    Mailbox.objects.filter(pk=mailbox.pk).update(imap_password="wrong")
+    mailbox.imap_password = "wrong"
+    mailbox.save()
     with pytest.raises(Exception):  # noqa: B017 - imapclient raises its LoginError
         poll_mailbox(mailbox_id=mailbox.pk)
     mailbox.refresh_from_db()
     assert RawMessage.objects.count() == 0
     assert mailbox.imap_last_uid == 0
+    assert "LoginError" in mailbox.imap_last_error
+
+
+def test_the_password_is_sealed_at_rest_and_survives_a_key_rotation(
+    dovecot: Dovecot, team: Team, settings: Any
+) -> None:
+    _folder(dovecot, "Rotation", [build(message_id="<rotation@client.example>", subject="Hi")])
+    mailbox = _imap_mailbox(dovecot, team, "Rotation")
+    stored = Mailbox.objects.values_list("imap_password", flat=True).get(pk=mailbox.pk)
+    assert dovecot.password not in stored and stored.startswith("enc1:")
+
+    old = settings.SECRET_KEY
+    settings.SECRET_KEY = "a-new-key-" + "k" * 50
+    with pytest.raises(SecretUnreadable):
+        poll_mailbox(mailbox_id=mailbox.pk)
+    mailbox.refresh_from_db()
+    assert "another SECRET_KEY" in mailbox.imap_last_error
+    assert RawMessage.objects.count() == 0
+
+    settings.SECRET_KEY_FALLBACKS = [old]  # the old key, listed while it is rotated out
+    assert poll_mailbox(mailbox_id=mailbox.pk) == 1

@@ -52,9 +52,29 @@ def test_the_imap_password_is_write_only(team: Team) -> None:
     assert response.status_code == 302, response.content.decode()[:2000]
     mailbox.refresh_from_db()
     assert mailbox.imap_folder == "Support"
-    assert mailbox.imap_password == SECRET
+    assert mailbox.imap_login_password() == SECRET
 
     # A new password replaces it.
     client.post(url, _form(mailbox, imap_password="n3w-Pa55"))
     mailbox.refresh_from_db()
-    assert mailbox.imap_password == "n3w-Pa55"
+    assert mailbox.imap_login_password() == "n3w-Pa55"
+    assert "n3w-Pa55" not in mailbox.imap_password  # sealed at rest
+
+
+def test_passwords_stored_in_clear_before_sealing_are_sealed_by_the_migration(
+    team: Team,
+) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("rightdesk.channels.migrations.0002_seal_imap_passwords")
+    mailbox = Mailbox.objects.create(address="old@shop.example", team=team, imap_host="imap.x")
+    # As an older version kept it:
+    Mailbox.objects.filter(pk=mailbox.pk).update(imap_password=SECRET)
+
+    migration.seal_stored(apps, None)
+
+    mailbox.refresh_from_db()
+    assert SECRET not in mailbox.imap_password
+    assert mailbox.imap_login_password() == SECRET

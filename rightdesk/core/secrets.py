@@ -1,0 +1,66 @@
+"""Secrets Rightdesk must keep and use again (a mailbox's IMAP password), sealed at rest.
+
+A sealed value is ``enc1:`` followed by a Fernet token (AES-128-CBC with an
+HMAC-SHA256) under a key derived from ``SECRET_KEY``. A copy of the database
+alone does not give the passwords away. Rotating ``SECRET_KEY`` keeps old
+values readable while the old key is listed in ``SECRET_KEY_FALLBACKS``;
+saving a value seals it under the current key.
+"""
+
+from __future__ import annotations
+
+import base64
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+
+from rightdesk.core.errors import Conflict
+
+PREFIX = "enc1:"
+
+
+class SecretUnreadable(Conflict):
+    """A sealed value that no configured key opens (``SECRET_KEY`` changed)."""
+
+    default_code = "secret_unreadable"
+
+
+def _fernet(key: str) -> Fernet:
+    derived = HKDF(
+        algorithm=hashes.SHA256(),
+        length=32,
+        salt=b"rightdesk-sealed-secrets",
+        info=b"fernet key v1",
+    ).derive(key.encode())
+    return Fernet(base64.urlsafe_b64encode(derived))
+
+
+def _keys() -> MultiFernet:
+    keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return MultiFernet([_fernet(str(key)) for key in keys])
+
+
+def is_sealed(value: str) -> bool:
+    return value.startswith(PREFIX)
+
+
+def seal(plain: str) -> str:
+    """``plain`` sealed under the current key ("" stays "")."""
+    if not plain:
+        return ""
+    return PREFIX + _keys().encrypt(plain.encode()).decode()
+
+
+def unseal(stored: str, *, what: str = "The stored secret") -> str:
+    """The plain value of ``stored``; a value written before sealing is returned as it is."""
+    if not is_sealed(stored):
+        return stored
+    try:
+        return _keys().decrypt(stored[len(PREFIX) :].encode()).decode()
+    except InvalidToken as exc:
+        raise SecretUnreadable(
+            f"{what} was sealed with another SECRET_KEY: enter it again, or list the old key "
+            "in SECRET_KEY_FALLBACKS."
+        ) from exc
