@@ -275,6 +275,40 @@ def another_answer(rules: Rules, message: str, draft: str, *, new_topic: bool = 
     )
 
 
+def _misses_the_ask(
+    rules: Rules, ctx: CheckContext, draft: str, people: frozenset[str], identity: set[str]
+) -> str:
+    """Why the draft touches nothing the customer's question or request is about, or "".
+
+    The words of the sentences that ask ("Can you send me my PAC code?", "Did either
+    of them give any feedback?") say what is wanted; the rest of the message tells
+    the story and names the thing ("I'm moving my number", "5 Linden Close"). A
+    reply that names the thing, or repeats a word of the story, but none of what
+    is asked, and gives no answer of the kind asked (a time, a price), answers
+    something else.
+    """
+    asks = _asks(rules, ctx.last_customer_message)
+    if not asks or asks == ctx.last_customer_message.strip():
+        return ""
+    focus = _term_words(rules, asks, people)
+    wanted = set(focus) - identity
+    if len(wanted) < int(rules.thresholds.get("off_issue_min_focus_terms", 2)):
+        return ""
+    reply_terms = _content_terms(rules, draft, people)
+    if reply_terms & wanted:
+        return ""
+    # A short reply that names the case and says little else ("Stop calling about your
+    # Civic") is left to the checks of its words; this one goes on about something else.
+    said = _case_terms(rules, ctx) | identity
+    if len(reply_terms - said) < int(rules.thresholds.get("off_issue_focus_other_terms", 5)):
+        return ""
+    if answered_asks(rules, ctx.last_customer_message, draft):
+        return ""
+    return (
+        f"The customer asks about {_words_of(focus, wanted)}; the reply does not touch any of it."
+    )
+
+
 def _whole_draft(draft: str) -> tuple[int, int]:
     stripped = draft.strip()
     start = draft.find(stripped[:1]) if stripped else 0
@@ -327,6 +361,9 @@ def check_off_issue(
     mismatch = another_answer(rules, ctx.last_customer_message, draft, new_topic=moved_on)
     if mismatch:
         return about_the_whole_draft(mismatch)
+    missed = _misses_the_ask(rules, ctx, draft, people, identity)
+    if missed:
+        return about_the_whole_draft(missed)
     if covered:
         # A match through a concept only ("promotions" and "newsletter" are both e-mail,
         # "arrived" and "post office" both delivery) is weak: it counts when the reply

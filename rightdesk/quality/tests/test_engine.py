@@ -348,19 +348,36 @@ def test_off_issue_when_the_reply_names_the_order_but_not_the_ask() -> None:
         "Hi Ingrid,\nOrder FN-7712 was signed for by the building reception; "
         "the driver left a photo."
     )
-    assert found(draft, _desk_ctx()) == []  # off by default
-    entries = [("threshold", "off_issue_min_other_terms=4")]
-    rules = compile_rules(merge_entries(shipped_data("en"), entries))
-    findings = [f for f in run_checks(_desk_ctx(), draft, rules) if f.kind == "off_issue"]
-    assert len(findings) == 1
-    finding = findings[0]
+    finding = only(draft, "off_issue", _desk_ctx())
     assert draft[finding.start : finding.end] == draft
     assert finding.explanation == (
-        "The reply names fn-7712, order but not what the customer asked about it: "
-        "cracked, send, top."
+        "The customer asks about send, top; the reply does not touch any of it."
     )
     on_issue = "Hi Ingrid,\nA new top for your desk is packed and leaves today."
-    assert [f.kind for f in run_checks(_desk_ctx(), on_issue, rules)] == []
+    assert found(on_issue, _desk_ctx()) == []
+    # Naming the case and saying little else is left to the checks of its words.
+    assert found("Hi Ingrid,\nAbout order FN-7712: noted.", _desk_ctx()) == []
+
+
+def test_the_question_counts_more_than_the_story_around_it() -> None:
+    context = CheckContext(
+        customer_name="Sunita Rao",
+        last_customer_message=(
+            "I'm moving my number to another network. Can you send me my PAC code please?"
+        ),
+        subject="PAC code request",
+    )
+    upsell = (
+        "Hi Sunita,\nBefore you go, I wanted to mention our new 5G SIM-only plans: 100GB "
+        "for twelve pounds a month, and you'd keep your number and all your extras."
+    )
+    finding = only(upsell, "off_issue", context)
+    assert "asks about" in finding.explanation and "pac" in finding.explanation.lower()
+    answer = (
+        "Hi Sunita,\nYour PAC is ABC123456 and stays valid for 30 days; give it to "
+        "your new network and they will move your number across."
+    )
+    assert found(answer, context) == []
 
 
 def test_off_issue_when_the_reply_answers_an_earlier_question() -> None:
