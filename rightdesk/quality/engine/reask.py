@@ -70,6 +70,13 @@ def _fields(rules: Rules, ctx: CheckContext) -> list[tuple[Field, re.Pattern[str
     return out
 
 
+def _states(value: str, sentence: str) -> bool:
+    """Every word of ``value`` is in ``sentence``, in its own order or not: "£60 for
+    the oven clean" states the value "£60 oven clean"."""
+    tokens = [t for t in re.findall(r"\w+", value) if len(t) >= 2]
+    return len(tokens) >= 2 and all(re.search(rf"\b{re.escape(t)}\b", sentence) for t in tokens)
+
+
 def _is_request(rules: Rules, sentence: str) -> bool:
     cues = rules.patterns.get("request_cues")
     return sentence.rstrip().endswith("?") or bool(cues and cues.search(sentence))
@@ -101,7 +108,7 @@ def check_re_ask(
             if match is None:
                 continue
             values = [v.strip().lower() for v in item.value.split(",") if v.strip()]
-            if any(v and v in lowered for v in values):
+            if any(v and (v in lowered or _states(v, lowered)) for v in values):
                 continue  # the draft states the value: a confirmation, not a question
             # A phone number kept as a fact and as a contact point is one thing asked.
             key = (re.sub(r"\W", "", item.value.lower()) or item.label, start)

@@ -732,3 +732,34 @@ def test_naming_the_job_the_customer_wrote_about_is_not_another_answer() -> None
     assert finding.explanation == (
         "The customer asks about when it can be collected; the reply is about a document instead."
     )
+
+
+def test_re_ask_is_a_question_to_the_customer_not_a_statement_about_the_field() -> None:
+    context = ctx(
+        facts=[
+            Field(label="Deduction", value="£60 oven clean"),
+            Field(label="Meter reading", value="24819"),
+        ],
+        last_customer_message="When do we get our deposit back? And is my meter reading in?",
+    )
+    # A relative "which", the value told in other words, and a meter that sends
+    # readings by itself: nothing is asked of the customer.
+    told = (
+        "Hi Maria, the only deduction is £60 for the oven clean, which the landlord agreed. "
+        "A smart meter would send us your readings automatically."
+    )
+    assert [kind for kind, _ in found(told, context) if kind == "re_ask"] == []
+    asked = "Hi Maria, could you send us your meter reading again?"
+    finding = only(asked, "re_ask", context)
+    assert "Meter reading: 24819" in finding.explanation
+
+
+def test_checking_that_the_customer_is_not_abusing_a_policy_is_suspicion() -> None:
+    draft = (
+        "Hi Maria, before we refund, our team needs to check this isn't abuse of our "
+        "returns policy."
+    )
+    assert ("disrespect", "abuse") in found(draft)
+    assert [
+        k for k, _ in found("Hi Maria, this is not abuse, and not your fault.") if k == "disrespect"
+    ] == []
