@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 
 from rightdesk.channels.choices import OutState, RawState, Source
-from rightdesk.core.secrets import is_sealed, seal, unseal
+from rightdesk.core.secrets import is_sealed, reseal, seal, unseal
 
 
 class Mailbox(models.Model):
@@ -43,9 +43,12 @@ class Mailbox(models.Model):
         return self.address
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        # The password is kept sealed, however it was set (admin, shell, fixtures).
+        # The password is kept sealed, however it was set (admin, shell, fixtures),
+        # and under the current SECRET_KEY once an old one has been rotated out.
         if self.imap_password and not is_sealed(self.imap_password):
             self.imap_password = seal(self.imap_password)
+        elif self.imap_password:
+            self.imap_password = reseal(self.imap_password)
         super().save(*args, **kwargs)
 
     def imap_login_password(self) -> str:

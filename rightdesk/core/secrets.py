@@ -3,13 +3,14 @@
 A sealed value is ``enc1:`` followed by a Fernet token (AES-128-CBC with an
 HMAC-SHA256) under a key derived from ``SECRET_KEY``. A copy of the database
 alone does not give the passwords away. Rotating ``SECRET_KEY`` keeps old
-values readable while the old key is listed in ``SECRET_KEY_FALLBACKS``;
-saving a value seals it under the current key.
+values readable while the old key is listed in ``SECRET_KEY_FALLBACKS``, and
+``reseal`` (called when a mailbox is saved) moves a value to the current key.
 """
 
 from __future__ import annotations
 
 import base64
+import re
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
@@ -19,6 +20,8 @@ from django.conf import settings
 from rightdesk.core.errors import Conflict
 
 PREFIX = "enc1:"
+#: A Fernet token: version byte 0x80 and a timestamp, URL-safe base64.
+_TOKEN = re.compile(r"gAAAAA[A-Za-z0-9_-]{50,}={0,2}")
 
 
 class SecretUnreadable(Conflict):
@@ -43,7 +46,8 @@ def _keys() -> MultiFernet:
 
 
 def is_sealed(value: str) -> bool:
-    return value.startswith(PREFIX)
+    """``value`` has the form of a sealed secret (a password "enc1:x" does not)."""
+    return value.startswith(PREFIX) and _TOKEN.fullmatch(value[len(PREFIX) :]) is not None
 
 
 def seal(plain: str) -> str:
@@ -51,6 +55,16 @@ def seal(plain: str) -> str:
     if not plain:
         return ""
     return PREFIX + _keys().encrypt(plain.encode()).decode()
+
+
+def reseal(stored: str) -> str:
+    """``stored`` sealed under the current key when a configured key opens it, else as it is."""
+    if not is_sealed(stored):
+        return stored
+    try:
+        return PREFIX + _keys().rotate(stored[len(PREFIX) :].encode()).decode()
+    except InvalidToken:
+        return stored  # unreadable: kept, so the error names the cause
 
 
 def unseal(stored: str, *, what: str = "The stored secret") -> str:

@@ -78,3 +78,26 @@ def test_passwords_stored_in_clear_before_sealing_are_sealed_by_the_migration(
     mailbox.refresh_from_db()
     assert SECRET not in mailbox.imap_password
     assert mailbox.imap_login_password() == SECRET
+
+
+def test_saving_a_mailbox_moves_its_password_to_the_new_key(team: Team, settings: Any) -> None:
+    mailbox = Mailbox.objects.create(
+        address="rotate@shop.example", team=team, imap_host="imap.x", imap_password=SECRET
+    )
+    old = settings.SECRET_KEY
+    settings.SECRET_KEY = "the-next-key-" + "n" * 50
+    settings.SECRET_KEY_FALLBACKS = [old]
+    mailbox.save()  # e.g. the admin saved with the password field left empty
+    settings.SECRET_KEY_FALLBACKS = []  # the old key is gone for good
+
+    mailbox.refresh_from_db()
+    assert mailbox.imap_login_password() == SECRET
+
+
+def test_a_password_that_looks_like_the_sealed_prefix_is_still_sealed(team: Team) -> None:
+    mailbox = Mailbox.objects.create(
+        address="odd@shop.example", team=team, imap_host="imap.x", imap_password="enc1:hunter2"
+    )
+    mailbox.refresh_from_db()
+    assert "hunter2" not in mailbox.imap_password
+    assert mailbox.imap_login_password() == "enc1:hunter2"
