@@ -208,3 +208,24 @@ class TokenForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": "e.g. Shop website"}),
     )
     days = forms.IntegerField(label="Valid for (days)", min_value=1, max_value=366, initial=90)
+
+
+class _Ids(forms.Field):
+    """A list of ids posted as repeated hidden fields."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[int]:
+        try:
+            return [int(v) for v in value or []]
+        except (TypeError, ValueError) as exc:
+            raise forms.ValidationError("These are not note ids.") from exc
+
+
+class HandoffsSeenForm(forms.Form):
+    """The handoff notes the agent was shown and has read (hidden fields of the button).
+
+    Any id may be posted: the service marks only the agent's own unread notes.
+    """
+
+    handoff = _Ids(required=False)

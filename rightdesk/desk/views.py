@@ -309,7 +309,7 @@ def _do_priority(user: User, ticket: Ticket, data: dict[str, Any]) -> str:
 
 
 def _do_handoffs_seen(user: User, ticket: Ticket, data: dict[str, Any]) -> str:
-    mark_handoffs_seen(ticket=ticket, user=user)
+    mark_handoffs_seen(ticket=ticket, user=user, handoff_ids=data["handoff"])
     return "Handoff notes marked as read."
 
 
@@ -389,7 +389,7 @@ def _bound_case_form(action: str, ticket: Ticket, data: Any) -> forms.Form:
     if action == "priority":
         return desk_forms.PriorityForm(data, prefix="priority")
     if action == "handoffs_seen":
-        return forms.Form(data)  # nothing to fill in: the button is the whole action
+        return desk_forms.HandoffsSeenForm(data)
     return desk_forms.MergeForm(data, prefix="merge")
 
 

@@ -697,17 +697,25 @@ def assign_ticket(
 
 
 @transaction.atomic
-def mark_handoffs_seen(*, ticket: Ticket, user: User) -> int:
-    """The new owner has read the handoff notes waiting for them on this ticket."""
-    pending = list(Handoff.objects.filter(ticket=ticket, to_user=user, seen_at__isnull=True))
-    if not pending:
-        return 0
+def mark_handoffs_seen(
+    *, ticket: Ticket, user: User, handoff_ids: Sequence[int] | None = None
+) -> int:
+    """The new owner has read the handoff notes waiting for them on this ticket.
+
+    ``handoff_ids`` are the notes they were shown (a note that arrived since stays
+    unread); None means all of them. Marking twice, even at once, marks once.
+    """
+    pending = Handoff.objects.filter(ticket=ticket, to_user=user, seen_at__isnull=True)
+    if handoff_ids is not None:
+        pending = pending.filter(pk__in=list(handoff_ids))
     now = timezone.now()
-    Handoff.objects.filter(pk__in=[h.pk for h in pending]).update(seen_at=now)
-    append_event(
-        ticket=ticket, kind=EventKind.HANDOFF_SEEN, actor=user, at=now, data={"count": len(pending)}
-    )
-    return len(pending)
+    # One UPDATE: of two requests at once, the second finds nothing left to mark.
+    marked = pending.update(seen_at=now)
+    if marked:
+        append_event(
+            ticket=ticket, kind=EventKind.HANDOFF_SEEN, actor=user, at=now, data={"count": marked}
+        )
+    return marked
 
 
 @transaction.atomic

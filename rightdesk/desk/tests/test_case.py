@@ -140,16 +140,26 @@ def test_unseen_handoff_notes_stay_first_until_the_new_owner_marks_them_read(
     assert Handoff.objects.get(ticket=ticket).seen_at is None
     assert "Handed to you" in client.get(_url(ticket)).content.decode()
 
-    response = client.post(_url(ticket, "handoffs_seen"), follow=True)
+    shown = [h.pk for h in Handoff.objects.filter(ticket=ticket)]
+    # A note handed over after the page was shown stays unread.
+    assign_ticket(ticket=ticket, actor=agent, owner=agent, note="Taking it back a moment.")
+    assign_ticket(ticket=ticket, actor=agent, owner=other_agent, note="Also: she paid cash.")
+    response = client.post(_url(ticket, "handoffs_seen"), {"handoff": shown}, follow=True)
 
     assert response.status_code == 200
-    assert "Handoff notes marked as read." in response.content.decode()
-    assert "Handed to you" not in response.content.decode()
-    assert Handoff.objects.get(ticket=ticket).seen_at is not None
+    html = response.content.decode()
+    assert "Handoff notes marked as read." in html
+    on_top = html[html.index('id="handoff-title"') : html.index('id="customer-title"')]
+    assert "She is anxious; call before 5pm." not in on_top
+    assert "Also: she paid cash." in on_top  # the newer note is still on top
+    seen = Handoff.objects.filter(ticket=ticket, seen_at__isnull=False)
+    assert [h.note for h in seen] == ["She is anxious; call before 5pm."]
     assert Event.objects.filter(ticket=ticket, kind="handoff_seen", actor=other_agent).count() == 1
-    # Marking again changes nothing.
-    client.post(_url(ticket, "handoffs_seen"))
+    # Marking the same notes again changes nothing.
+    client.post(_url(ticket, "handoffs_seen"), {"handoff": shown})
     assert Event.objects.filter(ticket=ticket, kind="handoff_seen").count() == 1
+    # Ids that are not numbers are refused, and mark nothing.
+    assert client.post(_url(ticket, "handoffs_seen"), {"handoff": ["x"]}).status_code == 422
 
 
 def test_marking_handoff_notes_read_is_a_post_for_the_agent_the_ticket_is_handed_to(
@@ -160,7 +170,8 @@ def test_marking_handoff_notes_read_is_a_post_for_the_agent_the_ticket_is_handed
     sam.force_login(other_agent)
 
     assert sam.get(_url(ticket, "handoffs_seen")).status_code == 405
-    desk.post(_url(ticket, "handoffs_seen"))  # another agent's click marks nothing of Sam's
+    notes = [h.pk for h in Handoff.objects.filter(ticket=ticket)]
+    desk.post(_url(ticket, "handoffs_seen"), {"handoff": notes})  # not Dana's notes to mark
 
     assert Handoff.objects.get(ticket=ticket).seen_at is None
     assert "For Sam only." in sam.get(_url(ticket)).content.decode()
