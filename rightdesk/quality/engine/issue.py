@@ -287,9 +287,13 @@ def _misses_the_ask(
     is asked, and gives no answer of the kind asked (a time, a price), answers
     something else.
     """
-    asks = _asks(rules, ctx.last_customer_message)
-    if not asks or asks == ctx.last_customer_message.strip():
-        return ""
+    message = ctx.last_customer_message
+    spans = [message[start:end] for start, end in sentences(message)]
+    pattern = rules.ask_sentence
+    asking = [s for s in spans if pattern is not None and pattern.search(s)]
+    if not asking or len(asking) == len(spans):
+        return ""  # nothing asked, or nothing but asks: no story to tell apart
+    asks = " ".join(asking)
     focus = _term_words(rules, asks, people)
     wanted = set(focus) - identity
     if len(wanted) < int(rules.thresholds.get("off_issue_min_focus_terms", 2)):

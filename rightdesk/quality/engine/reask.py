@@ -71,10 +71,14 @@ def _fields(rules: Rules, ctx: CheckContext) -> list[tuple[Field, re.Pattern[str
 
 
 def _states(value: str, sentence: str) -> bool:
-    """Every word of ``value`` is in ``sentence``, in its own order or not: "£60 for
-    the oven clean" states the value "£60 oven clean"."""
-    tokens = [t for t in re.findall(r"\w+", value) if len(t) >= 2]
-    return len(tokens) >= 2 and all(re.search(rf"\b{re.escape(t)}\b", sentence) for t in tokens)
+    """Every word and number of ``value`` is in ``sentence``, in order, other words
+    between: "£60 for the oven clean" states "£60 oven clean"; "7 Linden Close"
+    does not state "5 Linden Close"."""
+    tokens = [t for t in re.findall(r"\w+", value) if len(t) >= 2 or t.isdigit()]
+    if len(tokens) < 2:
+        return False
+    pattern = r"\b" + r"\b.*?\b".join(re.escape(t) for t in tokens) + r"\b"
+    return re.search(pattern, sentence, re.DOTALL) is not None
 
 
 def _is_request(rules: Rules, sentence: str) -> bool:

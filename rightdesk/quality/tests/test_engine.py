@@ -763,3 +763,22 @@ def test_checking_that_the_customer_is_not_abusing_a_policy_is_suspicion() -> No
     assert [
         k for k, _ in found("Hi Maria, this is not abuse, and not your fault.") if k == "disrespect"
     ] == []
+
+
+def test_asking_about_a_value_on_file_with_another_number_is_still_a_re_ask() -> None:
+    context = ctx(facts=[Field(label="Address", value="5 Linden Close")])
+    finding = only("Hi Maria, is your address still 7 Linden Close?", "re_ask", context)
+    assert "5 Linden Close" in finding.explanation
+
+
+def test_a_message_of_questions_only_reads_the_same_whatever_separates_them() -> None:
+    draft = "Hi Maria,\nYour washing machine is booked in and the drum is on order."
+    spaced = ctx(
+        last_customer_message="Can you send an engineer this week? Who pays the callout fee?",
+        subject="Broken washing machine",
+    )
+    lined = ctx(
+        last_customer_message="Can you send an engineer this week?\nWho pays the callout fee?",
+        subject="Broken washing machine",
+    )
+    assert [k for k, _ in found(draft, spaced)] == [k for k, _ in found(draft, lined)]
