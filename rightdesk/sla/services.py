@@ -413,11 +413,13 @@ def start_ticket_sla(*, ticket: Ticket) -> TicketSla:
 
 
 def start_ticket_slas(tickets: Sequence[Ticket]) -> list[TicketSla]:
-    """Start the clocks of tickets just created, in one INSERT; rows in the same order.
+    """Start the clocks of tickets just created, written in bulk; rows in the same order.
 
     A brand-new ticket has no replies, pauses or resolution yet, so its facts
-    come from the row itself instead of three more queries. A back-dated ticket
-    that is already past a target takes the full path, which records the breach.
+    come from the row itself instead of three more queries. The clocks start at
+    the ticket's own time: a back-dated ticket already past a target gets a past
+    watch time, and the next sweep records the breach (a clock due at its very
+    start, a zero target, takes the full path, which records it at once).
     """
     rows: list[TicketSla] = []
     fresh: list[TicketSla] = []
