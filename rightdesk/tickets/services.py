@@ -40,6 +40,26 @@ from rightdesk.tickets.models import Event, Handoff, Message, Ticket
 MAX_BODY_CHARS = 200_000
 
 
+def timeline_entry(
+    *,
+    ticket: Ticket,
+    kind: str,
+    actor: User | None,
+    data: dict[str, Any] | None = None,
+    message: Message | None = None,
+    at: datetime | None = None,
+) -> Event:
+    """One entry of a ticket's timeline, not yet written (``append_event`` writes one)."""
+    return Event(
+        ticket=ticket,
+        kind=kind,
+        actor=actor,
+        data=data or {},
+        message=message,
+        created_at=at or timezone.now(),
+    )
+
+
 def append_event(
     *,
     ticket: Ticket,
@@ -50,14 +70,9 @@ def append_event(
     at: datetime | None = None,
 ) -> Event:
     """Append one entry to a ticket's timeline (never updated or deleted afterwards)."""
-    return Event.objects.create(
-        ticket=ticket,
-        kind=kind,
-        actor=actor,
-        data=data or {},
-        message=message,
-        created_at=at or timezone.now(),
-    )
+    event = timeline_entry(ticket=ticket, kind=kind, actor=actor, data=data, message=message, at=at)
+    event.save(force_insert=True)
+    return event
 
 
 def _queue_position(ticket: Ticket) -> None:
@@ -197,11 +212,11 @@ def _prepare(spec: TicketSpec, now: datetime) -> _Opening:
 def _open(specs: Sequence[TicketSpec], *, positions: bool = False) -> list[Ticket]:
     """Open tickets inside the caller's transaction, with a few statements for all.
 
-    Every spec is checked and built first, so the first bad one stops them all;
-    then the tickets, their first messages and their
-    timeline entries are each written in one INSERT, and the promises domain
-    starts their clocks and acknowledges what customers opened. With
-    ``positions`` an error names the spec's position (``tickets[3].subject``).
+    Every spec is checked and built first, so the first bad one stops them all.
+    Then the tickets, their first messages and their timeline entries are each
+    written with one bulk INSERT, and the promises domain starts their clocks
+    and acknowledges what customers opened. With ``positions`` an error names
+    the spec's position (``tickets[3].subject``).
     """
     now = timezone.now()
     openings: list[_Opening] = []
@@ -225,28 +240,28 @@ def _open(specs: Sequence[TicketSpec], *, positions: bool = False) -> list[Ticke
     events: list[Event] = []
     for opening in openings:
         ticket = opening.ticket
+        created = {
+            "subject": ticket.subject,
+            "channel": ticket.channel,
+            "owner": agent_name(ticket.owner) if ticket.owner else None,
+        }
         events.append(
-            Event(
+            timeline_entry(
                 ticket=ticket,
                 kind=EventKind.CREATED,
                 actor=opening.actor,
-                created_at=ticket.created_at,
-                data={
-                    "subject": ticket.subject,
-                    "channel": ticket.channel,
-                    "owner": agent_name(ticket.owner) if ticket.owner else None,
-                },
+                data=created,
+                at=ticket.created_at,
             )
         )
         if opening.message is not None:
             events.append(
-                Event(
+                timeline_entry(
                     ticket=ticket,
                     kind=EventKind.MESSAGE,
                     actor=None,
                     message=opening.message,
-                    created_at=ticket.created_at,
-                    data={},
+                    at=ticket.created_at,
                 )
             )
     Event.objects.bulk_create(events)
