@@ -417,12 +417,11 @@ def start_ticket_slas(tickets: Sequence[Ticket]) -> list[TicketSla]:
 
     A brand-new ticket has no replies, pauses or resolution yet, so its facts
     come from the row itself instead of three more queries. The clocks start at
-    the ticket's own time: a back-dated ticket already past a target gets a past
-    watch time, and the next sweep records the breach (a clock due at its very
-    start, a zero target, takes the full path, which records it at once).
+    the ticket's own time, when none can be past due yet: a back-dated ticket
+    already past a target gets a past watch time, and the next sweep records
+    the breach.
     """
     rows: list[TicketSla] = []
-    fresh: list[TicketSla] = []
     for ticket in tickets:
         now = ticket.created_at
         policy = policy_for_ticket(ticket)
@@ -434,15 +433,10 @@ def start_ticket_slas(tickets: Sequence[Ticket]) -> list[TicketSla]:
             pauses=(),
         )
         clocks = compute_clocks(facts=facts, policy=policy, hours=hours_for_ticket(ticket), now=now)
-        if any(clock.state == ClockState.BREACHED for clock in clocks):
-            rows.append(refresh_ticket_sla(ticket=ticket, now=now))
-            continue
         row = TicketSla(ticket=ticket, policy=policy if policy.pk else None)
         _store(row, clocks, now)
         rows.append(row)
-        fresh.append(row)
-    TicketSla.objects.bulk_create(fresh)
-    return rows
+    return TicketSla.objects.bulk_create(rows)
 
 
 def _evaluate(row: TicketSla, ticket: Ticket, now: datetime) -> int:
