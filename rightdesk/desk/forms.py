@@ -13,7 +13,7 @@ from rightdesk.accounts.models import Team
 from rightdesk.accounts.services import agent_name
 from rightdesk.core.errors import DomainError
 from rightdesk.tickets.choices import TRANSITIONS, CallDirection, Channel, Priority, Status
-from rightdesk.tickets.models import Message, Ticket
+from rightdesk.tickets.models import Handoff, Message, Ticket
 
 #: Where a service's error field is called differently in a console form.
 FIELD_ALIASES = {
@@ -210,22 +210,16 @@ class TokenForm(forms.Form):
     days = forms.IntegerField(label="Valid for (days)", min_value=1, max_value=366, initial=90)
 
 
-class _Ids(forms.Field):
-    """A list of ids posted as repeated hidden fields."""
-
-    widget = forms.MultipleHiddenInput
-
-    def to_python(self, value: Any) -> list[int]:
-        try:
-            return [int(v) for v in value or []]
-        except (TypeError, ValueError) as exc:
-            raise forms.ValidationError("These are not note ids.") from exc
-
-
 class HandoffsSeenForm(forms.Form):
-    """The handoff notes the agent was shown and has read (hidden fields of the button).
+    """The handoff notes on this ticket the agent was shown and has read (hidden fields
+    of the button); the service marks only those addressed to them and still unread."""
 
-    Any id may be posted: the service marks only the agent's own unread notes.
-    """
+    handoff = forms.ModelMultipleChoiceField(
+        queryset=Handoff.objects.none(), required=False, widget=forms.MultipleHiddenInput
+    )
 
-    handoff = _Ids(required=False)
+    def __init__(self, *args: Any, ticket: Ticket, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["handoff"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = Handoff.objects.filter(ticket=ticket)

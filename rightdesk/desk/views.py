@@ -37,11 +37,12 @@ from rightdesk.quality.services import send_checked_reply
 from rightdesk.search.services import search_customers, search_tickets
 from rightdesk.tickets.access import access_customer, access_ticket
 from rightdesk.tickets.choices import Status
-from rightdesk.tickets.models import Event, Handoff, Message, Ticket
+from rightdesk.tickets.models import Event, Message, Ticket
 from rightdesk.tickets.queries import (
     QUEUE_VIEWS,
     Record,
     paginate_queue,
+    pending_handoffs,
     queue_queryset,
     unowned_problems,
 )
@@ -179,16 +180,6 @@ def _case_forms(
     }
 
 
-def _pending_handoffs(ticket: Ticket, user: User) -> list[Handoff]:
-    """Handoff notes to ``user`` on this ticket that they have not marked as read."""
-    return list(
-        Handoff.objects.filter(ticket=ticket, to_user=user, seen_at__isnull=True)
-        # Usually there is none: the people are read only when there is one.
-        .prefetch_related("from_user__agent", "by_user__agent")
-        .order_by("created_at", "id")
-    )
-
-
 def _case_context(
     request: HttpRequest,
     ticket: Ticket,
@@ -218,7 +209,7 @@ def _case_context(
     return {
         "nav_active": "",
         "ticket": ticket,
-        "handoffs": _pending_handoffs(ticket, agent_of(request)),
+        "handoffs": pending_handoffs(ticket, agent_of(request)),
         "timeline": build_timeline(ticket=ticket, messages=messages, events=events),
         # The panels (SLA clocks) reuse what was read for the timeline.
         "case_record": Record(messages=messages, events=events),
@@ -309,7 +300,8 @@ def _do_priority(user: User, ticket: Ticket, data: dict[str, Any]) -> str:
 
 
 def _do_handoffs_seen(user: User, ticket: Ticket, data: dict[str, Any]) -> str:
-    mark_handoffs_seen(ticket=ticket, user=user, handoff_ids=data["handoff"])
+    shown = [handoff.pk for handoff in data["handoff"]]
+    mark_handoffs_seen(ticket=ticket, user=user, handoff_ids=shown)
     return "Handoff notes marked as read."
 
 
@@ -344,7 +336,7 @@ def ticket_action(request: HttpRequest, ref: str, action: str) -> HttpResponse:
     if handler is None:
         raise Http404("No such action.")
     user = agent_of(request)
-    ticket = access_ticket(agent_of(request), ref)
+    ticket = access_ticket(user, ref)
     form = _bound_case_form(action, ticket, request.POST)
     status = 200
     if form.is_valid():
@@ -389,7 +381,7 @@ def _bound_case_form(action: str, ticket: Ticket, data: Any) -> forms.Form:
     if action == "priority":
         return desk_forms.PriorityForm(data, prefix="priority")
     if action == "handoffs_seen":
-        return desk_forms.HandoffsSeenForm(data)
+        return desk_forms.HandoffsSeenForm(data, ticket=ticket)
     return desk_forms.MergeForm(data, prefix="merge")
 
 
@@ -400,10 +392,7 @@ def _bound_case_form(action: str, ticket: Ticket, data: Any) -> forms.Form:
 @agent_required
 def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
     """A customer's card and every ticket they have had."""
-    try:
-        customer = access_customer(agent_of(request), customer_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    customer = access_customer(agent_of(request), customer_id)  # unknown: agent_required's 404
     tickets = list(
         Ticket.objects.filter(customer=customer, merged_into__isnull=True)
         .select_related("owner", "owner__agent", "team")
@@ -590,10 +579,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @require_POST
 @agent_required
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    try:
-        token = revoke_token(user=agent_of(request), token_id=token_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    token = revoke_token(user=agent_of(request), token_id=token_id)  # not theirs: a 404
     flash.success(request, f"Revoked {token.name}.")
     return HttpResponseRedirect(reverse("desk:tokens"))
 

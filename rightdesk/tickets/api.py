@@ -17,8 +17,8 @@ from rightdesk.core.pagination import PageParams, keyset_page
 from rightdesk.customers.models import Customer
 from rightdesk.customers.services import normalise_email
 from rightdesk.tickets.access import access_customer, access_customers, access_ticket
-from rightdesk.tickets.models import Event, Handoff, Message, Ticket
-from rightdesk.tickets.queries import paginate_queue, queue_queryset
+from rightdesk.tickets.models import Event, Message, Ticket
+from rightdesk.tickets.queries import paginate_queue, pending_handoffs, queue_queryset
 from rightdesk.tickets.schemas import (
     AssignIn,
     CallCreate,
@@ -60,11 +60,8 @@ router = Router(tags=["tickets"])
 def _detail(user: User, ticket: Ticket) -> Ticket:
     """The ticket as ``TicketDetailOut`` shows it: reloaded, with the caller's unread handoffs."""
     fresh = access_ticket(user, ticket.pk)
-    fresh.pending_handoffs = list(  # type: ignore[attr-defined]  # read by TicketDetailOut
-        Handoff.objects.filter(ticket=fresh, to_user=user, seen_at__isnull=True)
-        .select_related("from_user__agent", "to_user__agent", "by_user__agent")
-        .order_by("created_at", "id")
-    )
+    # Read by TicketDetailOut.
+    fresh.pending_handoffs = pending_handoffs(fresh, user)  # type: ignore[attr-defined]
     return fresh
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from rightdesk.core.errors import Invalid
 from rightdesk.tickets.choices import Status
-from rightdesk.tickets.models import Event, Message, Ticket
+from rightdesk.tickets.models import Event, Handoff, Message, Ticket
 
 QUEUE_VIEWS = ("mine", "team", "unassigned", "all")
 #: ``Ticket.queue_rank`` of resolved, closed and merged tickets.
@@ -29,6 +29,16 @@ class Record:
 
     messages: Sequence[Message]
     events: Sequence[Event]
+
+
+def pending_handoffs(ticket: Ticket, user: User) -> list[Handoff]:
+    """Handoff notes to ``user`` on ``ticket`` that they have not marked as read, oldest first,
+    with the people who wrote and received them: one query, whether there is a note or not."""
+    return list(
+        Handoff.objects.filter(ticket=ticket, to_user=user, seen_at__isnull=True)
+        .select_related("from_user__agent", "to_user__agent", "by_user__agent")
+        .order_by("created_at", "id")
+    )
 
 
 @dataclass(frozen=True)
