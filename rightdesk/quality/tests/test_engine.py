@@ -30,6 +30,16 @@ def found(draft: str, context: CheckContext | None = None) -> list[tuple[str, st
     return [(f.kind, draft[f.start : f.end]) for f in findings]
 
 
+def kinds(draft: str, context: CheckContext | None = None) -> list[str]:
+    return [kind for kind, _ in found(draft, context)]
+
+
+def bare(message: str, **extra: object) -> CheckContext:
+    """A context with only the customer's last message (no subject, facts or other names)."""
+    base: dict[str, object] = {"subject": "", "facts": [], "other_names": []}
+    return ctx(last_customer_message=message, **{**base, **extra})
+
+
 def only(draft: str, kind: str, context: CheckContext | None = None) -> Finding:
     findings = [f for f in run_checks(context or ctx(), draft, RULES) if f.kind == kind]
     assert len(findings) == 1, findings
@@ -460,7 +470,7 @@ def test_a_stock_reply_with_only_a_broad_topic_is_reported_as_canned() -> None:
     )
     message = "The shoes arrived in size 9 but I ordered size 10. How do I exchange them?"
     context = ctx(last_customer_message=message, subject="Wrong size", templates=[template])
-    assert [kind for kind, _ in found("Hi Maria,\n" + template, context)] == ["canned"]
+    assert kinds("Hi Maria,\n" + template, context) == ["canned"]
 
 
 def test_the_one_item_on_file_named_by_model_with_an_answer_is_on_issue() -> None:
@@ -475,7 +485,7 @@ def test_the_one_item_on_file_named_by_model_with_an_answer_is_on_issue() -> Non
     draft = "Hi Maria,\nWe have your ThinkPad T14 on file, so just drop it at the front desk."
     assert found(draft, context) == []
     bare = "Hi Maria,\nWe have your ThinkPad T14 on file."
-    assert [kind for kind, _ in found(bare, context)] == ["off_issue"]
+    assert kinds(bare, context) == ["off_issue"]
 
 
 def test_plural_and_singular_words_match() -> None:
@@ -549,7 +559,7 @@ def test_a_value_kept_twice_is_one_re_ask() -> None:
         contacts=[Field(label="phone", value="+49 151 2345678", kind="phone")],
     )
     draft = "Hi Maria, please confirm your phone number for the driver."
-    assert [kind for kind, _ in found(draft, context)].count("re_ask") == 1
+    assert kinds(draft, context).count("re_ask") == 1
 
 
 @pytest.mark.parametrize(
@@ -633,26 +643,23 @@ def test_as_i_mentioned_is_condescending_only_when_it_says_again(
     ],
 )
 def test_a_short_paraphrase_in_other_words_is_on_the_issue(message: str, reply: str) -> None:
-    context = ctx(last_customer_message=message, subject="", facts=[], other_names=[])
-    kinds = [kind for kind, _ in found(f"Hi Maria,\n{reply}\nDana", context)]
-    assert "off_issue" not in kinds
+    context = bare(message)
+    found_kinds = kinds(f"Hi Maria,\n{reply}\nDana", context)
+    assert "off_issue" not in found_kinds
 
 
 def test_a_reply_on_another_topic_linked_only_by_a_broad_word_is_off_issue() -> None:
-    context = ctx(
-        last_customer_message="Our server keeps rebooting and the site goes offline. Fix it.",
-        subject="Server reboots",
-        facts=[],
-        other_names=[],
+    context = bare(
+        "Our server keeps rebooting and the site goes offline. Fix it.", subject="Server reboots"
     )
     draft = "Hi Maria,\nThe invoice for your hosting renewal is attached.\nDana"
-    assert "off_issue" in [kind for kind, _ in found(draft, context)]
+    assert "off_issue" in kinds(draft, context)
 
 
 def test_charged_twice_and_a_refunded_duplicate_are_one_matter() -> None:
     context = ctx(last_customer_message="I was charged twice this month.", subject="", facts=[])
     draft = "Hi Maria,\nI've refunded the duplicate payment today.\nDana"
-    assert "off_issue" not in [kind for kind, _ in found(draft, context)]
+    assert "off_issue" not in kinds(draft, context)
 
 
 def test_stopped_working_is_read_as_broken() -> None:
@@ -660,17 +667,12 @@ def test_stopped_working_is_read_as_broken() -> None:
         last_customer_message="My dishwasher stopped working last night.", subject="", facts=[]
     )
     draft = "Hi Maria,\nSorry it's broken; we'll send a new one.\nDana"
-    assert "off_issue" not in [kind for kind, _ in found(draft, context)]
+    assert "off_issue" not in kinds(draft, context)
 
 
 def _return_ctx() -> CheckContext:
-    return ctx(
-        last_customer_message=(
-            "I sent back the blue jumper from order 55120 two weeks ago. When will I get my refund?"
-        ),
-        subject="",
-        facts=[],
-        other_names=[],
+    return bare(
+        "I sent back the blue jumper from order 55120 two weeks ago. When will I get my refund?",
         orders=["55120"],
         order_lines=["Blue wool jumper"],
     )
@@ -700,12 +702,7 @@ def test_a_reply_that_gives_the_answer_asked_for_in_other_words_is_on_the_issue(
 
 
 def test_a_reason_asked_for_is_off_issue_only_when_the_reply_moves_to_another_topic() -> None:
-    context = ctx(
-        last_customer_message="My claim for the hail damage to my car was turned down. Why?",
-        subject="",
-        facts=[],
-        other_names=[],
-    )
+    context = bare("My claim for the hail damage to my car was turned down. Why?")
     draft = "Hi Maria,\nYour policy renews on 1 June and the premium stays at 412 euros.\nDana"
     finding = only(draft, "off_issue", context)
     assert finding.explanation == (
@@ -719,12 +716,7 @@ def test_a_reason_asked_for_is_off_issue_only_when_the_reply_moves_to_another_to
 
 def test_naming_the_job_the_customer_wrote_about_is_not_another_answer() -> None:
     # "battery replacement" names the job asked about; it does not offer a replacement.
-    context = ctx(
-        last_customer_message="I left my phone for a battery replacement on Monday. Is it ready?",
-        subject="",
-        facts=[],
-        other_names=[],
-    )
+    context = bare("I left my phone for a battery replacement on Monday. Is it ready?")
     draft = "Hi Maria,\nThe battery replacement on your phone is with the technician.\nDana"
     assert found(draft, context) == []
     draft = "Hi Maria,\nThe invoice for your phone is attached; it was paid in full.\nDana"
