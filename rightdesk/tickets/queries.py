@@ -34,11 +34,14 @@ class Record:
 def pending_handoffs(ticket: Ticket, user: User) -> list[Handoff]:
     """Handoff notes to ``user`` on ``ticket`` that they have not marked as read, oldest first,
     with the people who wrote and received them: one query, whether there is a note or not."""
-    return list(
+    pending = list(
         Handoff.objects.filter(ticket=ticket, to_user=user, seen_at__isnull=True)
-        .select_related("from_user__agent", "to_user__agent", "by_user__agent")
+        .select_related("from_user__agent", "by_user__agent")
         .order_by("created_at", "id")
     )
+    for handoff in pending:
+        handoff.to_user = user  # the reader: no need to read them again
+    return pending
 
 
 @dataclass(frozen=True)
