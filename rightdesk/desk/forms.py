@@ -40,9 +40,21 @@ def agent_choices(agents: Iterable[User]) -> list[tuple[str, str]]:
     return [(str(user.pk), agent_name(user)) for user in agents]
 
 
-class ReplyForm(forms.Form):
+class Select(forms.Select):
+    """A select that writes its options in place (see ``desk/widgets/select.html``)."""
+
+    template_name = "desk/widgets/select.html"
+
+
+class ActionForm(forms.Form):
+    """A form of the case page's actions: rendered whole, errors first, one ``div`` per field."""
+
+    template_name = "desk/forms/fields.html"
+
+
+class ReplyForm(ActionForm):
     body = forms.CharField(label="Reply to the customer", widget=forms.Textarea(attrs={"rows": 5}))
-    status = forms.ChoiceField(label="Then set status", required=False)
+    status = forms.ChoiceField(label="Then set status", required=False, widget=Select)
     override_reason = forms.CharField(
         label="Reason to send despite the reply check", required=False, max_length=1000
     )
@@ -55,12 +67,12 @@ class ReplyForm(forms.Form):
         ]
 
 
-class NoteForm(forms.Form):
+class NoteForm(ActionForm):
     body = forms.CharField(label="Internal note", widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class CallForm(forms.Form):
-    direction = forms.ChoiceField(label="Direction", choices=CallDirection.choices)
+class CallForm(ActionForm):
+    direction = forms.ChoiceField(label="Direction", choices=CallDirection.choices, widget=Select)
     party = forms.CharField(label="Who was on the line", max_length=200, required=False)
     started_at = forms.DateTimeField(
         label="Started at",
@@ -74,14 +86,14 @@ class CallForm(forms.Form):
     summary = forms.CharField(label="What was said", widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class FactForm(forms.Form):
+class FactForm(ActionForm):
     label = forms.CharField(
         label="Fact",
         max_length=80,
         widget=forms.TextInput(attrs={"placeholder": "e.g. Car colour"}),
     )
     value = forms.CharField(label="Value", max_length=500)
-    source_message = forms.ChoiceField(label="Told us in", required=False)
+    source_message = forms.ChoiceField(label="Told us in", required=False, widget=Select)
     source_note = forms.CharField(label="Source note", max_length=200, required=False)
 
     def __init__(self, *args: Any, messages: Iterable[Message] = (), **kwargs: Any) -> None:
@@ -97,9 +109,9 @@ class FactForm(forms.Form):
         return self._messages.get(value)
 
 
-class AssignForm(forms.Form):
-    owner = forms.ChoiceField(label="New owner")
-    team = forms.ChoiceField(label="Team", required=False)
+class AssignForm(ActionForm):
+    owner = forms.ChoiceField(label="New owner", widget=Select)
+    team = forms.ChoiceField(label="Team", required=False, widget=Select)
     note = forms.CharField(
         label="Handoff note",
         required=False,
@@ -125,8 +137,8 @@ class AssignForm(forms.Form):
         return self._teams.get(self.cleaned_data.get("team") or "")
 
 
-class StatusForm(forms.Form):
-    status = forms.ChoiceField(label="New status")
+class StatusForm(ActionForm):
+    status = forms.ChoiceField(label="New status", widget=Select)
     reason = forms.CharField(label="Reason", max_length=300, required=False)
 
     def __init__(self, *args: Any, ticket: Ticket, **kwargs: Any) -> None:
@@ -135,11 +147,13 @@ class StatusForm(forms.Form):
         _choice_field(self, "status").choices = [(value, Status(value).label) for value in allowed]
 
 
-class PriorityForm(forms.Form):
-    priority = forms.TypedChoiceField(label="Priority", choices=Priority.choices, coerce=int)
+class PriorityForm(ActionForm):
+    priority = forms.TypedChoiceField(
+        label="Priority", choices=Priority.choices, coerce=int, widget=Select
+    )
 
 
-class MergeForm(forms.Form):
+class MergeForm(ActionForm):
     target = forms.CharField(
         label="Merge this ticket into",
         max_length=30,
