@@ -292,6 +292,48 @@ def test_condescension_addressed_to_the_customer(draft: str, span: str) -> None:
     assert found(draft) == [("condescension", span)]
 
 
+@pytest.mark.parametrize(
+    ("draft", "kind"),
+    [
+        (
+            "Hi Maria,\nI'd have thought it was obvious the estimate comes after the tow.",
+            "condescension",
+        ),
+        ("Hi Maria,\nDid you even read the estimate we sent for the towed car?", "condescension"),
+        (
+            "Hi Maria,\nWhich you would know if you had opened our e-mail about the car.",
+            "condescension",
+        ),
+        ("Hi Maria,\nWe have gone out of our way for you with this towed car.", "arrogance"),
+        (
+            "Hi Maria,\nWe didn't have to do this, but the estimate for your car is attached.",
+            "arrogance",
+        ),
+        ("Hi Maria,\nOur record speaks for itself when it comes to towed cars.", "arrogance"),
+        ("Hi Maria,\nThe dent on your towed car is damage you caused yourself.", "disrespect"),
+        (
+            "Hi Maria,\nWe weren't born yesterday: the car was dented before we towed it.",
+            "disrespect",
+        ),
+        ("Hi Maria,\nYou keep changing your story about the towed car.", "disrespect"),
+    ],
+)
+def test_new_wordings_of_a_slight(draft: str, kind: str) -> None:
+    assert kinds(draft) == [kind]
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "Hi Maria,\nWe have gone out of our way to get your towed car's estimate out today.",
+        "Hi Maria,\nYou don't have to do anything: the estimate for your car is attached.",
+        "Hi Maria,\nIt's common for a towed car to need a new bumper; the estimate is attached.",
+    ],
+)
+def test_near_misses_of_those_wordings_are_clean(draft: str) -> None:
+    assert kinds(draft) == []
+
+
 def _shop_ctx() -> CheckContext:
     return ctx(
         customer_name="Siobhán Murphy",
