@@ -19,7 +19,10 @@ those three is untouched since. "blind" (bench/data/reply_check_blind.jsonl)
 was written after that change, by someone who had not read the rules; its
 misses were read for the next change (the question counted over the story), so
 it is a tuning set too. "blind2" (bench/data/reply_check_blind2.jsonl) was
-written after that, the same way, and is read only through this report.
+written after that, the same way; its misses were read for a later round, so
+it is a tuning set too. "blind3" (bench/data/reply_check_blind3.jsonl, 150
+drafts, every kind) was written after that round, the same way, and is read
+only through this report.
 Runs the same pure check as the console, with the shipped rules and no
 database.
 """
@@ -54,9 +57,10 @@ FRESH = ROOT / "bench" / "data" / "reply_check_fresh.jsonl"
 OFFISSUE = ROOT / "bench" / "data" / "reply_check_offissue.jsonl"
 BLIND = ROOT / "bench" / "data" / "reply_check_blind.jsonl"
 BLIND2 = ROOT / "bench" / "data" / "reply_check_blind2.jsonl"
-SPLITS = ("dev", "heldout", "fresh", "offissue", "blind", "blind2")
+BLIND3 = ROOT / "bench" / "data" / "reply_check_blind3.jsonl"
+SPLITS = ("dev", "heldout", "fresh", "offissue", "blind", "blind2", "blind3")
 #: Kinds a split does not label (its writers were asked to leave promises out).
-UNLABELLED = {"blind": frozenset({"promise"}), "blind2": frozenset({"promise"})}
+UNLABELLED = {split: frozenset({"promise"}) for split in ("blind", "blind2", "blind3")}
 TARGET_PRECISION = 0.9
 TARGET_RECALL = 0.85
 TARGET_CLEAN_BLOCKED = 0.05
@@ -218,6 +222,7 @@ def main() -> None:
             ("offissue", OFFISSUE),
             ("blind", BLIND),
             ("blind2", BLIND2),
+            ("blind3", BLIND3),
         )
     }
     for name, chosen in (("eval", rows), *files.items()):
