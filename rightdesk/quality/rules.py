@@ -111,6 +111,11 @@ class Rules:
     ask_types: tuple[AskType, ...] = ()
     #: Off-issue: a sentence of the customer's that asks something (a question, a request).
     ask_sentence: re.Pattern[str] | None = None
+    #: Off-issue: the start of a question that can be answered yes or no, words that may
+    #: come before it ("so", "also"), and a reply's opening that answers it ("Yes,").
+    yes_no_question: re.Pattern[str] | None = None
+    yes_no_lead: tuple[str, ...] = ()
+    direct_answer: re.Pattern[str] | None = None
     #: Off-issue: concepts of one family of topics (money, shipping, faults, access), by
     #: each concept's canonical stem; a reply moving within the family stays on topic.
     concept_family: dict[str, int] = field(default_factory=dict)
@@ -272,6 +277,13 @@ def compile_rules(data: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> Rul
         identity_words=frozenset(_stem(w.lower()) for w in off_issue.get("identity_words", [])),
         ask_types=tuple(ask_types),
         ask_sentence=_compile_any(off_issue.get("ask_sentence", [])),
+        yes_no_question=_compile_any(off_issue.get("yes_no_question", [])),
+        yes_no_lead=tuple(
+            sorted(
+                (str(w).lower() for w in off_issue.get("yes_no_lead", [])), key=len, reverse=True
+            )
+        ),
+        direct_answer=_compile_any(off_issue.get("direct_answer", [])),
         concept_family=concept_family,
         concept_phrases=tuple(
             (re.compile(r"\b" + phrase_to_regex(phrase) + r"\b", re.IGNORECASE), word)

@@ -313,6 +313,41 @@ def _misses_the_ask(
     )
 
 
+#: What may separate a question from the words before it: spaces, dashes, commas.
+_LEAD_PUNCTUATION = " -\u2013\u2014,:!"
+
+
+def _yes_no_question(rules: Rules, message: str) -> bool:
+    """Whether the customer's last question can be answered yes or no ("Can I pay by
+    bank transfer?", "If it doesn't fit, can the legs come off?"); a request ("Can
+    you send it?") is not such a question."""
+    pattern = rules.yes_no_question
+    questions = [message[a:b] for a, b in sentences(message) if message[a:b].endswith("?")]
+    if pattern is None or not questions:
+        return False
+    text = questions[-1].lower().replace("\u2019", "'")
+    if text.startswith(("if ", "when ", "since ", "once ")) and "," in text:
+        text = text.split(",", 1)[1]
+    text = text.strip(_LEAD_PUNCTUATION)
+    trimmed = True
+    while trimmed:
+        trimmed = False
+        for lead in rules.yes_no_lead:
+            if text.startswith(lead) and not text[len(lead) : len(lead) + 1].isalnum():
+                text = text[len(lead) :].strip(_LEAD_PUNCTUATION)
+                trimmed = True
+    return bool(pattern.search(text))
+
+
+def _answers_yes_or_no(rules: Rules, ctx: CheckContext, draft: str) -> bool:
+    """Whether the draft opens by answering the customer's yes-or-no question
+    ("Hi Rania, yes. Just get your wristband scanned...")."""
+    opening = rules.direct_answer
+    if opening is None or not opening.search(draft.strip().replace("\u2019", "'")):
+        return False
+    return _yes_no_question(rules, ctx.last_customer_message)
+
+
 def _whole_draft(draft: str) -> tuple[int, int]:
     stripped = draft.strip()
     start = draft.find(stripped[:1]) if stripped else 0
@@ -336,6 +371,10 @@ def check_off_issue(
     other = _other_order(rules, ctx, draft) or _other_thing(rules, ctx, draft)
     if other is not None:
         return [other]
+    # "Can I leave and come back the same day?" "Yes. Just get your wristband
+    # scanned...": a reply that opens with the answer is on the issue in any words.
+    if _answers_yes_or_no(rules, ctx, draft):
+        return []
     asked = _case_terms(rules, ctx)
     if len(asked) < int(rules.thresholds.get("off_issue_min_terms", 2)):
         return []

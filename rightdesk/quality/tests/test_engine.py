@@ -816,3 +816,20 @@ def test_a_message_of_questions_only_reads_the_same_whatever_separates_them() ->
         subject="Broken washing machine",
     )
     assert [k for k, _ in found(draft, spaced)] == [k for k, _ in found(draft, lined)]
+
+
+FESTIVAL = "Can I leave the festival site and come back in on the same day?"
+
+
+def test_a_reply_that_opens_with_the_yes_or_no_is_on_the_issue() -> None:
+    answer = "Just get your wristband scanned on the way out and again when you come back in."
+    assert kinds(f"Hi Maria, yes. {answer}", bare(FESTIVAL)) == []
+    assert kinds(f"Hi Maria,\nSadly not: {answer}", bare(FESTIVAL)) == []
+    # The same words without the answer share nothing with the question.
+    assert kinds(f"Hi Maria,\n{answer}", bare(FESTIVAL)) == ["off_issue"]
+
+
+def test_a_request_is_not_answered_by_sure() -> None:
+    request = "I paid for the brake repair last week. Can you send me the invoice for it?"
+    sale = "Our summer sale starts on Monday with 20% off all road bikes and helmets in store."
+    assert kinds(f"Hi Maria,\nSure. {sale}", bare(request)) == ["off_issue"]
