@@ -833,3 +833,42 @@ def test_a_request_is_not_answered_by_sure() -> None:
     request = "I paid for the brake repair last week. Can you send me the invoice for it?"
     sale = "Our summer sale starts on Monday with 20% off all road bikes and helmets in store."
     assert kinds(f"Hi Maria,\nSure. {sale}", bare(request)) == ["off_issue"]
+
+
+def respect_kinds(draft: str) -> list[str]:
+    """The kinds found about the draft's words (not what it answers or promises)."""
+    return [kind for kind in kinds(draft) if kind not in ("off_issue", "promise")]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        ("Please speak to your bank about the charge for the tow.", "deflection"),
+        ("We get a lot of customers claiming their car was scratched in the tow.", "disrespect"),
+        ("This conversation is now over.", "hostile_tone"),
+        ("As clearly stated in the terms, the estimate follows the tow.", "condescension"),
+        (
+            "The scratch on your car is certainly not our workmanship; it's not our fault.",
+            "arrogance",
+        ),
+    ],
+)
+def test_more_wordings_of_a_slight_are_caught(sentence: str, kind: str) -> None:
+    assert kind in respect_kinds(f"Hi Maria,\n{sentence}")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I'll speak to the towing company for you today and come back to you by 4pm.",
+        "I'll raise it with the courier and chase the estimate for your car.",
+        "We suspect the parcel was dropped in transit, so a replacement is on its way.",
+        "The steps to collect your car are laid out clearly below.",
+        "You may have missed our call yesterday, so here is the estimate by e-mail.",
+        "I'd be surprised if the estimate arrives later than Tuesday.",
+        "Trust me, we'll get your car sorted today.",
+        "I did mention your request to the engineer this morning.",
+    ],
+)
+def test_their_near_misses_stay_clean(sentence: str) -> None:
+    assert respect_kinds(f"Hi Maria,\n{sentence}") == []
