@@ -325,13 +325,13 @@ def _yes_no_question(rules: Rules, message: str) -> bool:
     questions = [message[a:b] for a, b in sentences(message) if message[a:b].endswith("?")]
     if pattern is None or not questions:
         return False
-    text = questions[-1].lower().replace("\u2019", "'")
-    if text.startswith(("if ", "when ", "since ", "once ")) and "," in text:
-        text = text.split(",", 1)[1]
-    text = text.strip(_LEAD_PUNCTUATION)
+    text = questions[-1].lower().replace("\u2019", "'").strip(_LEAD_PUNCTUATION)
     trimmed = True
-    while trimmed:
+    while trimmed:  # "So, if it doesn't fit, can the legs come off?"
         trimmed = False
+        if text.startswith(("if ", "when ", "since ", "once ")) and "," in text:
+            text = text.split(",", 1)[1].strip(_LEAD_PUNCTUATION)
+            trimmed = True
         for lead in rules.yes_no_lead:
             if text.startswith(lead) and not text[len(lead) : len(lead) + 1].isalnum():
                 text = text[len(lead) :].strip(_LEAD_PUNCTUATION)

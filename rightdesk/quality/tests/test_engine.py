@@ -829,7 +829,36 @@ def test_a_reply_that_opens_with_the_yes_or_no_is_on_the_issue() -> None:
     assert kinds(f"Hi Maria,\n{answer}", bare(FESTIVAL)) == ["off_issue"]
 
 
-def test_a_request_is_not_answered_by_sure() -> None:
-    request = "I paid for the brake repair last week. Can you send me the invoice for it?"
-    sale = "Our summer sale starts on Monday with 20% off all road bikes and helmets in store."
-    assert kinds(f"Hi Maria,\nSure. {sale}", bare(request)) == ["off_issue"]
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Our guarantee covers any damage you did not cause.",
+        "Don't worry, we've seen this one before: it's a known fault with the tow bar.",
+        "I'm sorry you keep asking for updates on your car and not getting them.",
+        "Don't worry, the estimate is not hard to follow.",
+        "We didn't have to do anything to the engine; it only needed a software update.",
+        "It's common sense advice, but keep the receipt for the tow.",
+    ],
+)
+def test_polite_sentences_near_those_wordings_block_nothing(sentence: str) -> None:
+    blocking = [f.kind for f in run_checks(ctx(), f"Hi Maria,\n{sentence}", RULES) if f.blocking]
+    assert blocking == []
+
+
+SALE = "Our summer sale starts on Monday with 20% off all road bikes and helmets in store."
+
+
+@pytest.mark.parametrize(
+    ("opening", "question"),
+    [
+        ("Sure.", "Can you send me the invoice for it?"),
+        ("Sure.", "Can someone send me the invoice for it?"),
+        ("Yes.", "Would it be possible to get the invoice for it?"),
+        ("Of course!", "Has the refund for it gone through?"),
+        ("No problem!", "Has the refund for it gone through?"),
+    ],
+)
+def test_only_a_yes_or_no_to_a_yes_or_no_question_counts(opening: str, question: str) -> None:
+    """A request is not answered by "sure", nor a question by a pleasantry."""
+    message = f"I paid for the brake repair last week. {question}"
+    assert kinds(f"Hi Maria,\n{opening} {SALE}", bare(message)) == ["off_issue"]
