@@ -21,7 +21,7 @@ misses were read for the next change (the question counted over the story), so
 it is a tuning set too. "blind2" (bench/data/reply_check_blind2.jsonl) was
 written after that, the same way; its misses were read for a later round, so
 it is a tuning set too. "blind3" (bench/data/reply_check_blind3.jsonl, 150
-drafts, every kind) was written after that round, the same way, and is read
+drafts, every kind but promises) was written after that round, the same way, and is read
 only through this report.
 Runs the same pure check as the console, with the shipped rules and no
 database.

@@ -14,7 +14,9 @@ class FormRenderer(BaseRenderer):
     Django ships each built-in form and widget template for both engines, with the
     same markup; Jinja2 renders them several times faster, which the case page,
     with its twenty fields, feels. A template only the Django engine has (the
-    admin's widgets) still comes from there.
+    admin's widgets) still comes from there. Templates in an app's ``jinja2/``
+    folder render here too (the case actions' ``desk/forms/fields.html`` and
+    ``desk/widgets/select.html``).
     """
 
     def __init__(self) -> None:
