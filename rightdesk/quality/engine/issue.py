@@ -205,10 +205,18 @@ def _words_of(surface: dict[str, str], terms: set[str], limit: int = 4) -> str:
     return ", ".join(surface.get(t, t) for t in sorted(terms)[:limit])
 
 
-def answered_asks(rules: Rules, message: str, draft: str) -> list[str]:
-    """Kinds of question in ``message`` ("where", "when", "how_much") the draft answers in kind."""
+def answered_asks(rules: Rules, message: str, draft: str, *, firm: bool = False) -> list[str]:
+    """Kinds of question in ``message`` ("where", "when", "how_much") the draft answers in kind.
+
+    With ``firm``, only kinds whose answer shows it is about them: not an incidental
+    answer (a day, a place) that turns up anywhere, nor an open ask answered in any words.
+    """
     return [
-        ask.name for ask in rules.ask_types if ask.ask.search(message) and ask.answer.search(draft)
+        ask.name
+        for ask in rules.ask_types
+        if not (firm and (ask.incidental or ask.open))
+        and ask.ask.search(message)
+        and ask.answer.search(draft)
     ]
 
 
@@ -443,11 +451,7 @@ def check_off_issue(
         return []
     # "You won't be billed again" to "please cancel my plan" shares no word but gives
     # the very kind of answer asked for; a day or a place alone would not be enough.
-    if any(
-        kind.ask.search(ctx.last_customer_message) and kind.answer.search(draft)
-        for kind in rules.ask_types
-        if not (kind.incidental or kind.open)
-    ):
+    if answered_asks(rules, ctx.last_customer_message, draft, firm=True):
         return []
     if named:
         explanation = (
