@@ -407,11 +407,6 @@ def refresh_ticket_sla(*, ticket: Ticket, now: datetime | None = None) -> Ticket
     return row
 
 
-def start_ticket_sla(*, ticket: Ticket) -> TicketSla:
-    """Start the clocks of a ticket that was just created (see ``start_ticket_slas``)."""
-    return start_ticket_slas([ticket])[0]
-
-
 def start_ticket_slas(tickets: Sequence[Ticket]) -> list[TicketSla]:
     """Start the clocks of tickets just created, written in bulk; rows in the same order.
 
