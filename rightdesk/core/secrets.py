@@ -58,11 +58,18 @@ def seal(plain: str) -> str:
 
 
 def reseal(stored: str) -> str:
-    """``stored`` sealed under the current key when a configured key opens it, else as it is."""
+    """``stored`` sealed under the current key when an old configured key opens it, else
+    as it is: a value the current key opens is not sealed again on every save."""
     if not is_sealed(stored):
         return stored
+    token = stored[len(PREFIX) :].encode()
     try:
-        return PREFIX + _keys().rotate(stored[len(PREFIX) :].encode()).decode()
+        _fernet(str(settings.SECRET_KEY)).decrypt(token)
+        return stored
+    except InvalidToken:
+        pass
+    try:
+        return PREFIX + _keys().rotate(token).decode()
     except InvalidToken:
         return stored  # unreadable: kept, so the error names the cause
 

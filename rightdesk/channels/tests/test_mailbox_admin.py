@@ -101,3 +101,15 @@ def test_a_password_that_looks_like_the_sealed_prefix_is_still_sealed(team: Team
     mailbox.refresh_from_db()
     assert "hunter2" not in mailbox.imap_password
     assert mailbox.imap_login_password() == "enc1:hunter2"
+
+
+def test_saving_under_the_same_key_leaves_the_sealed_password_as_stored(team: Team) -> None:
+    mailbox = Mailbox.objects.create(
+        address="steady@shop.example", team=team, imap_host="imap.x", imap_password=SECRET
+    )
+    stored = Mailbox.objects.get(pk=mailbox.pk).imap_password
+    mailbox.imap_folder = "Support"
+    mailbox.save()
+    mailbox.refresh_from_db()
+    assert mailbox.imap_password == stored  # not sealed again: the same token
+    assert mailbox.imap_login_password() == SECRET
