@@ -25,6 +25,11 @@ class RuleList(models.TextChoices):
     DEFLECTION = "deflection", "Deflection phrase"
     OWNERSHIP = "ownership", "Ownership phrase (cancels deflection)"
     HOSTILE = "hostile_tone", "Hostile phrase"
+    TONE_EXAMPLE = (
+        "tone_example",
+        "Tone example for the learnt model (kind: sentence; kind is clean, disrespect, "
+        "condescension, arrogance, deflection or hostile_tone)",
+    )
     PROMISE = "promise", "Promise pattern"
     REQUEST_CUE = "request_cues", "Request cue (for re-ask)"
     PROFANITY = "profanity", "Profane word"

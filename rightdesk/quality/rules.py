@@ -121,6 +121,8 @@ class Rules:
     concept_family: dict[str, int] = field(default_factory=dict)
     #: Off-issue: phrases read as one concept word ("stopped working" is "broken").
     concept_phrases: tuple[tuple[re.Pattern[str], str], ...] = ()
+    #: Tone: example sentences (kind, text) the tone model learns from.
+    tone_examples: tuple[tuple[str, str], ...] = ()
 
 
 @lru_cache(maxsize=8)
@@ -140,6 +142,12 @@ def shipped_data(language: str) -> dict[str, Any]:
     ]
     groups = json.loads((DATA_DIR / "diminutives.json").read_text(encoding="utf-8"))
     data["diminutives"] = groups["groups"]
+    from rightdesk.quality.engine.tonemodel import read_examples
+
+    examples_path = DATA_DIR / f"tone_examples_{language}.jsonl"
+    if not examples_path.exists():
+        examples_path = DATA_DIR / f"tone_examples_{DEFAULT_LANGUAGE}.jsonl"
+    data["tone_examples"] = [list(pair) for pair in read_examples(examples_path)]
     return data
 
 
@@ -151,6 +159,8 @@ def _stem(word: str) -> str:
 
 def merge_entries(data: dict[str, Any], entries: Iterable[tuple[str, str]]) -> dict[str, Any]:
     """The shipped data with admin entries ``(list_name, value)`` added on top."""
+    from rightdesk.quality.engine.tonemodel import parse_example
+
     merged = copy.deepcopy(data)
     phrases = merged.setdefault("phrases", {})
     profanity = merged.setdefault("profanity", {})
@@ -174,6 +184,10 @@ def merge_entries(data: dict[str, Any], entries: Iterable[tuple[str, str]]) -> d
             merged.setdefault("first_names", []).append(value.lower())
         elif list_name == "negation":
             merged.setdefault("negations", []).append(value.lower())
+        elif list_name == "tone_example":
+            example = parse_example(value)
+            if example is not None:
+                merged.setdefault("tone_examples", []).append(list(example))
         elif list_name == "diminutives":
             group = [part.strip().lower() for part in value.split(",") if part.strip()]
             if group:
@@ -290,6 +304,7 @@ def compile_rules(data: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> Rul
             for phrase, word in data.get("concept_phrases", {}).items()
             if not phrase.startswith("_")
         ),
+        tone_examples=tuple((str(kind), str(text)) for kind, text in data.get("tone_examples", [])),
     )
 
 

@@ -13,8 +13,9 @@ from django.utils import timezone
 from rightdesk.core.errors import Conflict, Invalid
 from rightdesk.quality.context import build_context
 from rightdesk.quality.engine import Finding, PromiseDetector, run_checks, vader
+from rightdesk.quality.engine.tonemodel import model_of
 from rightdesk.quality.models import MessageSentiment, ReplyCheckRecord, SentimentLabel
-from rightdesk.quality.rules import load_rules
+from rightdesk.quality.rules import DEFAULT_LANGUAGE, load_rules, shipped_rules
 from rightdesk.quality.text import sentences
 from rightdesk.tickets.models import Message, Ticket
 from rightdesk.tickets.services import append_event, send_reply
@@ -62,6 +63,16 @@ def promise_detector() -> PromiseDetector | None:
         return found
 
     return detect
+
+
+def warm_reply_check(language: str = DEFAULT_LANGUAGE) -> None:
+    """Load the shipped rules and train the tone model now, not on the first agent's draft.
+
+    Training takes about a second; ``rightdesk serve`` calls this in a background
+    thread at start-up.
+    """
+    model_of(shipped_rules(language))
+    vader()
 
 
 def check_reply(

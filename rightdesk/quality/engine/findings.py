@@ -29,6 +29,9 @@ KINDS = (
 #: Kinds that judge the respect of a sentence; hostile tone defers to them (one tone
 #: finding per sentence: a shouted "STOP WRITING" is shouting, not also hostile).
 RESPECT_KINDS = frozenset({"disrespect", "profanity", "condescension", "arrogance", "shouting"})
+#: Every kind that judges how a sentence speaks to the customer; the learnt tone model
+#: adds a finding only to a sentence that holds none of them.
+TONE_KINDS = RESPECT_KINDS | {"hostile_tone", "deflection"}
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from rightdesk.quality.engine.canned import check_canned
 from rightdesk.quality.engine.findings import (
     KINDS,
     RESPECT_KINDS,
+    TONE_KINDS,
     CheckContext,
     Finding,
     _finding,
@@ -16,7 +17,12 @@ from rightdesk.quality.engine.issue import check_off_issue
 from rightdesk.quality.engine.names import _name_forms, check_names
 from rightdesk.quality.engine.promises import PromiseDetector, check_promises
 from rightdesk.quality.engine.reask import check_re_ask
-from rightdesk.quality.engine.tone import check_hostile, check_profanity, check_shouting
+from rightdesk.quality.engine.tone import (
+    check_hostile,
+    check_profanity,
+    check_shouting,
+    check_tone_model,
+)
 from rightdesk.quality.rules import Rules
 from rightdesk.quality.text import sentence_at, sentences
 
@@ -52,6 +58,8 @@ def run_checks(
     findings += check_shouting(rules, ctx, draft)
     taken = [sentence_at(spans, f.start) for f in findings if f.kind in RESPECT_KINDS]
     findings += check_hostile(rules, ctx, draft, spans, taken)
+    toned = [sentence_at(spans, f.start) for f in findings if f.kind in TONE_KINDS]
+    findings += check_tone_model(rules, draft, spans, toned)
     findings += check_re_ask(rules, ctx, draft, spans)
     canned = check_canned(rules, ctx, draft)
     findings += check_off_issue(rules, ctx, draft, canned=bool(canned))

@@ -7,6 +7,7 @@ Disrespect, condescension and arrogance are plain phrase matches run from
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 from itertools import pairwise
 from typing import Any
@@ -259,4 +260,46 @@ def check_hostile(
                     f"This sentence reads as hostile (tone score {score:+.2f}).",
                 )
             )
+    return findings
+
+
+def check_tone_model(
+    rules: Rules, draft: str, spans: list[tuple[int, int]], taken: list[tuple[int, int]]
+) -> list[Finding]:
+    """Advice on sentences the learnt tone model reads as a respect kind.
+
+    Sentences that already hold a tone finding are skipped (one tone finding per
+    sentence), as are quoted words and sentences shorter than ``tone_model_min_words``.
+    Deflection follows the phrase rule: ownership anywhere in the draft cancels it.
+    """
+    from rightdesk.quality.engine.tonemodel import model_of
+
+    model = model_of(rules)
+    if not model.weights:
+        return []
+    floor = rules.thresholds.get("tone_model_min", 0.9)
+    hostile_floor = rules.thresholds.get("tone_model_hostile_min", floor)
+    min_words = int(rules.thresholds.get("tone_model_min_words", 3))
+    template = str(rules.raw.get("tone_model_explanation", ""))
+    labels: dict[str, str] = rules.raw.get("tone_model_labels", {})
+    ownership = rules.patterns.get("ownership")
+    findings: list[Finding] = []
+    for start, end in spans:
+        if _overlaps((start, end), taken):
+            continue
+        sentence = _unquoted(draft[start:end])
+        if len(sentence.split()) < min_words:
+            continue
+        kind, probability = model.predict(sentence)
+        if probability < (hostile_floor if kind == "hostile_tone" else floor):
+            continue
+        if kind == "deflection" and ownership is not None and ownership.search(draft):
+            continue
+        explanation = (
+            template.format(label=labels.get(kind, kind.replace("_", " ")), probability=probability)
+            if template
+            else ""
+        )
+        finding = _finding(rules, kind, start, end, draft, explanation)
+        findings.append(replace(finding, severity="advice"))
     return findings

@@ -1,0 +1,198 @@
+"""Tone learnt from examples: a small classifier over words and word pairs.
+
+The phrase lists catch the wordings they were written from; a slight put in new
+words ("Most firms would have charged you twice for that") gets past them. So
+each language also ships example sentences of every respect kind and of clean,
+polite replies (``data/tone_examples_<language>.jsonl``); admins add their own
+with ``tone_example`` rule entries. From these the check trains a multinomial
+logistic regression (sparse features, plain Python, a fixed seed, about a second
+for a few thousand sentences) once per process and set of examples. A sentence
+whose most likely kind is not "clean" with at least the ``tone_model_min``
+probability (``tone_model_hostile_min`` for hostile tone) becomes advice of that
+kind: a learnt guess asks the agent to look again but never blocks a send.
+
+Nothing leaves the machine: the examples, the training and the model are local.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import re
+import threading
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rightdesk.quality.rules import Rules
+
+#: The kinds the model can tell, besides "clean".
+MODEL_KINDS = ("disrespect", "condescension", "arrogance", "deflection", "hostile_tone")
+CLEAN = "clean"
+
+_TOKEN = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)?|\d+")
+
+
+def features(text: str) -> frozenset[str]:
+    """Lower-cased words and adjacent word pairs; numbers and names made general.
+
+    A capitalised word inside the sentence is a name or a product ("<name>"), so a
+    slight learnt about "your Civic" is the same slight about "your Passat".
+    """
+    tokens: list[str] = []
+    for index, match in enumerate(_TOKEN.finditer(text)):
+        word = match.group()
+        if word[0].isdigit():
+            word = "0"
+        elif index and word[0].isupper() and not word.isupper():
+            word = "<name>"
+        else:
+            word = word.lower().replace("\u2019", "'")
+        tokens.append(word)
+    pairs = {f"{a} {b}" for a, b in zip(["<s>", *tokens], tokens, strict=False)}
+    return frozenset(tokens) | pairs
+
+
+@dataclass(frozen=True)
+class ToneModel:
+    """Weights per feature and class; ``predict`` gives the likeliest non-clean kind."""
+
+    classes: tuple[str, ...]
+    weights: dict[str, tuple[float, ...]]
+    bias: tuple[float, ...]
+
+    def probabilities(self, text: str) -> dict[str, float]:
+        scores = list(self.bias)
+        for feature in features(text):
+            row = self.weights.get(feature)
+            if row is not None:
+                for index, weight in enumerate(row):
+                    scores[index] += weight
+        top = max(scores)
+        exps = [math.exp(score - top) for score in scores]
+        total = sum(exps)
+        return {name: value / total for name, value in zip(self.classes, exps, strict=True)}
+
+    def predict(self, text: str) -> tuple[str, float]:
+        """The likeliest kind other than clean, and its probability."""
+        probabilities = self.probabilities(text)
+        kind = max((k for k in self.classes if k != CLEAN), key=lambda k: probabilities[k])
+        return kind, probabilities[kind]
+
+
+def train(
+    examples: Sequence[tuple[str, str]],
+    *,
+    epochs: int = 12,
+    rate: float = 0.2,
+    l2: float = 1e-4,
+    min_count: int = 2,
+    seed: int = 7,
+    balanced: bool = False,
+) -> ToneModel:
+    """Softmax regression by stochastic gradient descent.
+
+    Classes keep the weight of their share of the examples unless ``balanced``: clean
+    replies are most replies, and a model that forgets that flags ordinary sentences
+    ("You won't be charged again") as hostile.
+
+    Features seen in fewer than ``min_count`` sentences are dropped (one sentence's
+    oddities teach nothing). The shuffle is seeded, so the same examples always
+    give the same model.
+    """
+    classes = tuple(sorted({kind for kind, _text in examples}))
+    if CLEAN not in classes or len(classes) < 2:
+        return ToneModel(
+            classes=classes or (CLEAN,), weights={}, bias=(0.0,) * max(1, len(classes))
+        )
+    rows = [(classes.index(kind), features(text)) for kind, text in examples]
+    seen = Counter(feature for _label, feats in rows for feature in feats)
+    vocabulary = {feature for feature, count in seen.items() if count >= min_count}
+    data = [(label, [f for f in feats if f in vocabulary]) for label, feats in rows]
+    per_class = Counter(label for label, _feats in data)
+    balance = {
+        label: len(data) / (len(classes) * n) if balanced else 1.0 for label, n in per_class.items()
+    }
+    width = len(classes)
+    weights: dict[str, list[float]] = {feature: [0.0] * width for feature in vocabulary}
+    bias = [0.0] * width
+    shuffle = random.Random(seed)
+    for epoch in range(epochs):
+        shuffle.shuffle(data)
+        step = rate / (1 + epoch)
+        for label, feats in data:
+            scores = list(bias)
+            for feature in feats:
+                for index, weight in enumerate(weights[feature]):
+                    scores[index] += weight
+            top = max(scores)
+            exps = [math.exp(score - top) for score in scores]
+            total = sum(exps)
+            gradient = [value / total for value in exps]
+            gradient[label] -= 1.0
+            scale = step * balance[label]
+            for feature in feats:
+                row = weights[feature]
+                for index in range(width):
+                    row[index] -= scale * (gradient[index] + l2 * row[index])
+            for index in range(width):
+                bias[index] -= scale * gradient[index]
+    return ToneModel(
+        classes=classes,
+        weights={feature: tuple(row) for feature, row in weights.items()},
+        bias=tuple(bias),
+    )
+
+
+def read_examples(path: Path) -> list[tuple[str, str]]:
+    """``{"kind": ..., "text": ...}`` per line; blank lines and unknown kinds skipped."""
+    examples: list[tuple[str, str]] = []
+    if not path.exists():
+        return examples
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        kind, text = str(row.get("kind", "")), str(row.get("text", ""))
+        if (kind in MODEL_KINDS or kind == CLEAN) and text.strip():
+            examples.append((kind, text))
+    return examples
+
+
+def parse_example(value: str) -> tuple[str, str] | None:
+    """An admin entry "kind: sentence" as an example, or None when the kind is unknown."""
+    kind, sep, text = value.partition(":")
+    kind = kind.strip().lower().replace(" ", "_")
+    if not sep or not text.strip() or (kind not in MODEL_KINDS and kind != CLEAN):
+        return None
+    return kind, text.strip()
+
+
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=4)
+def _trained(examples: tuple[tuple[str, str], ...]) -> ToneModel:
+    return train(examples)
+
+
+def model_of(rules: Rules) -> ToneModel:
+    """The model for these rules' examples: trained once per process and set of examples.
+
+    Kept on the compiled rules, so a check after the first costs no training; rules
+    recompiled for an unrelated admin change reuse the model trained on the same
+    examples.
+    """
+    model = rules.extras.get("tone_model")
+    if model is None:
+        with _lock:
+            model = rules.extras.get("tone_model")
+            if model is None:
+                model = _trained(rules.tone_examples)
+                rules.extras["tone_model"] = model
+    return model

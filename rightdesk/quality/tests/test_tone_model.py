@@ -1,0 +1,202 @@
+"""The learnt tone model: new wordings of a slight become advice; polite replies stay clean."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+
+from rightdesk.customers.models import Customer
+from rightdesk.quality.engine import CheckContext, run_checks
+from rightdesk.quality.engine.findings import TONE_KINDS
+from rightdesk.quality.engine.tonemodel import (
+    features,
+    model_of,
+    parse_example,
+    read_examples,
+    train,
+)
+from rightdesk.quality.models import RuleEntry, RuleList, RuleSet
+from rightdesk.quality.rules import (
+    DATA_DIR,
+    compile_rules,
+    merge_entries,
+    shipped_data,
+    shipped_rules,
+)
+from rightdesk.quality.services import check_reply, warm_reply_check
+from rightdesk.tickets.models import Ticket
+from rightdesk.tickets.services import create_ticket
+
+RULES = shipped_rules("en")
+
+
+@pytest.fixture
+def ticket(customer: Customer, agent: User) -> Ticket:
+    return create_ticket(
+        customer=customer,
+        subject="Repair estimate",
+        owner=agent,
+        body_text="When will the repair estimate for my car be ready?",
+    )
+
+
+def _context() -> CheckContext:
+    return CheckContext(
+        customer_name="Maria Gonzalez",
+        preferred_name="Maria",
+        agent_name="Dana Price",
+        last_customer_message="My order arrived damaged. Can I have a refund or a new one?",
+        subject="Damaged order",
+    )
+
+
+def _tone(draft: str) -> list[tuple[str, str, str]]:
+    return [
+        (f.kind, f.severity, draft[f.start : f.end])
+        for f in run_checks(_context(), draft, RULES)
+        if f.kind in TONE_KINDS
+    ]
+
+
+# Wordings that are in no phrase list and in none of the shipped examples.
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        (
+            "Most firms would have charged you twice for that, so a thank-you would be nice.",
+            "arrogance",
+        ),
+        ("Maybe read the booking conditions next time before you click pay.", "condescension"),
+        ("That's for the courier to sort out, not us.", "deflection"),
+        ("Your complaint is noted and will not be actioned.", "hostile_tone"),
+    ],
+)
+def test_a_new_wording_of_a_slight_is_advice_of_its_kind(sentence: str, kind: str) -> None:
+    assert not any(sentence.lower() in text.lower() for _kind, text in RULES.tone_examples)
+    draft = f"Hi Maria,\n\nSorry the order arrived damaged. {sentence}\n\nDana"
+    assert _tone(draft) == [(kind, "advice", sentence)]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "We'd be grateful if you could send a photo of the label.",
+        "Thanks for your patience while we sorted the refund.",
+        "You were lucky the part was in stock, so it's fitted already.",
+        "I've contacted the courier myself and will update you on Friday.",
+    ],
+)
+def test_polite_replies_that_share_words_with_slights_stay_clean(sentence: str) -> None:
+    draft = (
+        f"Hi Maria,\n\nSorry the order arrived damaged; a new one ships today. {sentence}\n\nDana"
+    )
+    assert _tone(draft) == []
+
+
+def test_a_sentence_with_a_phrase_finding_gets_no_second_tone_finding() -> None:
+    draft = "Hi Maria,\n\nAs I already said, the refund went out today.\n\nDana"
+    assert [kind for kind, _severity, _text in _tone(draft)] == ["condescension"]
+
+
+def test_quoted_customer_words_are_not_read_as_the_agents_tone() -> None:
+    said = "Your complaint is noted and will not be actioned."
+    assert _tone(f"Hi Maria,\n\n{said}\n\nDana") == [("hostile_tone", "advice", said)]
+    draft = f'Hi Maria,\n\nThe driver told you: "{said}" I am sorry; I have spoken to him.\n\nDana'
+    assert _tone(draft) == []
+
+
+def test_owning_the_handoff_cancels_a_learnt_deflection() -> None:
+    draft = (
+        "Hi Maria,\n\nThat's for the courier to sort out, not us. I've forwarded your claim "
+        "to them and will chase it.\n\nDana"
+    )
+    assert _tone(draft) == []
+    alone = "Hi Maria,\n\nThat's for the courier to sort out, not us.\n\nDana"
+    assert [kind for kind, _severity, _text in _tone(alone)] == ["deflection"]
+
+
+def test_the_shipped_examples_cover_every_kind_and_are_data() -> None:
+    examples = read_examples(DATA_DIR / "tone_examples_en.jsonl")
+    kinds = {kind for kind, _text in examples}
+    assert kinds == {
+        "clean",
+        "disrespect",
+        "condescension",
+        "arrogance",
+        "deflection",
+        "hostile_tone",
+    }
+    assert len(examples) >= 1500
+    assert RULES.tone_examples == tuple(examples)
+
+
+def test_training_is_deterministic_and_learns_from_its_examples() -> None:
+    examples = [
+        ("clean", "Your parcel is on its way today."),
+        ("clean", "Your refund is on its way today."),
+        ("clean", "Thanks, your parcel arrived safely."),
+        ("arrogance", "Be grateful we even answered you."),
+        ("arrogance", "Be grateful we even bothered."),
+        ("arrogance", "You should be grateful we even bothered."),
+    ]
+    first, second = train(examples), train(examples)
+    assert first == second
+    assert first.predict("Be grateful we even replied to you.")[0] == "arrogance"
+    assert first.predict("Be grateful we even replied to you.")[1] > 0.5
+    assert first.predict("Your parcel is on its way.")[1] < 0.5
+
+
+def test_features_make_names_and_numbers_general() -> None:
+    assert features("Your Civic cost 120 pounds") == features("Your Passat cost 95 pounds")
+
+
+def test_admin_examples_parse_and_bad_ones_are_skipped() -> None:
+    assert parse_example("Arrogance: We are simply better than the rest.") == (
+        "arrogance",
+        "We are simply better than the rest.",
+    )
+    assert parse_example("hostile tone: Go away.") == ("hostile_tone", "Go away.")
+    assert parse_example("rudeness: Go away.") is None
+    assert parse_example("no colon here") is None
+    assert parse_example("clean:   ") is None
+    merged = merge_entries(
+        shipped_data("en"),
+        [("tone_example", "clean: Happy to help."), ("tone_example", "nonsense")],
+    )
+    rules = compile_rules(merged, "en")
+    assert rules.tone_examples[-1] == ("clean", "Happy to help.")
+    assert len(rules.tone_examples) == len(RULES.tone_examples) + 1
+
+
+def test_an_admin_tone_example_retrains_the_model_for_the_console(
+    ticket: Ticket, agent: User
+) -> None:
+    draft = "Hi Maria,\n\nYour estimate is ready. Zorblax quibbles never get the discount.\n\nDana"
+    assert check_reply(ticket=ticket, draft=draft, author=agent) == []
+    ruleset = RuleSet.objects.create(name="House style", language="en")
+    for text in (
+        "Zorblax quibbles never get the discount.",
+        "Zorblax quibbles never get anything from us.",
+        "Zorblax quibbles never get a reply.",
+        "Zorblax quibbles never get the discount, sorry.",
+        "Zorblax quibbles never get a refund.",
+        "Zorblax quibbles never get the discount here.",
+    ):
+        RuleEntry.objects.create(
+            ruleset=ruleset, list_name=RuleList.TONE_EXAMPLE, value=f"hostile_tone: {text}"
+        )
+    findings = check_reply(ticket=ticket, draft=draft, author=agent)
+    assert [(f.kind, f.severity) for f in findings] == [("hostile_tone", "advice")]
+    assert "learnt guess" in findings[0].explanation
+
+
+def test_the_model_is_trained_once_per_rules() -> None:
+    assert model_of(RULES) is model_of(RULES)
+
+
+def test_warming_up_trains_the_model_the_first_check_uses() -> None:
+    rules = compile_rules(shipped_data("en"), "en")
+    assert "tone_model" not in rules.extras
+    warm_reply_check()
+    # The shipped rules now hold the model; rules with the same examples reuse its training.
+    assert shipped_rules("en").extras["tone_model"] is model_of(rules)
