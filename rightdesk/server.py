@@ -9,6 +9,7 @@ import ipaddress
 import logging
 import signal
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -174,6 +175,13 @@ def _start_gateway(options: ServeOptions, out: TextIO) -> tuple[Any, Any] | None
     return controller, executor
 
 
+def _warm_up() -> None:
+    """Train the reply check's tone model while the server starts answering."""
+    from rightdesk.quality.services import warm_reply_check
+
+    warm_reply_check()
+
+
 def run_server(
     options: ServeOptions, *, out: TextIO = sys.stdout, banner: Callable[[str], None] | None = None
 ) -> None:
@@ -207,6 +215,7 @@ def run_server(
     try:
         if worker is not None:
             worker.start()
+        threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
         port = int(server.effective_port)
         if banner is not None:
             banner(display_url(options.host, port))
