@@ -20,6 +20,10 @@ from typing import Any
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_LANGUAGE = "en"
 
+#: The kinds the learnt tone model tells apart, besides "clean".
+MODEL_KINDS = ("disrespect", "condescension", "arrogance", "deflection", "hostile_tone")
+CLEAN = "clean"
+
 #: Lists under "phrases" that hold patterns.
 PHRASE_LISTS = (
     "disrespect",
@@ -142,8 +146,6 @@ def shipped_data(language: str) -> dict[str, Any]:
     ]
     groups = json.loads((DATA_DIR / "diminutives.json").read_text(encoding="utf-8"))
     data["diminutives"] = groups["groups"]
-    from rightdesk.quality.engine.tonemodel import read_examples
-
     examples_path = DATA_DIR / f"tone_examples_{language}.jsonl"
     if not examples_path.exists():
         examples_path = DATA_DIR / f"tone_examples_{DEFAULT_LANGUAGE}.jsonl"
@@ -157,10 +159,32 @@ def _stem(word: str) -> str:
     return stem(word)
 
 
+def read_examples(path: Path) -> list[tuple[str, str]]:
+    """``{"kind": ..., "text": ...}`` per line; blank lines and unknown kinds skipped."""
+    examples: list[tuple[str, str]] = []
+    if not path.exists():
+        return examples
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        kind, text = str(row.get("kind", "")), str(row.get("text", ""))
+        if (kind in MODEL_KINDS or kind == CLEAN) and text.strip():
+            examples.append((kind, text))
+    return examples
+
+
+def parse_example(value: str) -> tuple[str, str] | None:
+    """An admin entry "kind: sentence" as an example, or None when the kind is unknown."""
+    kind, sep, text = value.partition(":")
+    kind = kind.strip().lower().replace(" ", "_")
+    if not sep or not text.strip() or (kind not in MODEL_KINDS and kind != CLEAN):
+        return None
+    return kind, text.strip()
+
+
 def merge_entries(data: dict[str, Any], entries: Iterable[tuple[str, str]]) -> dict[str, Any]:
     """The shipped data with admin entries ``(list_name, value)`` added on top."""
-    from rightdesk.quality.engine.tonemodel import parse_example
-
     merged = copy.deepcopy(data)
     phrases = merged.setdefault("phrases", {})
     profanity = merged.setdefault("profanity", {})

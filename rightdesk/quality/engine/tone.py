@@ -19,6 +19,7 @@ from rightdesk.quality.engine.findings import (
     _overlaps,
     _phrase_hits,
 )
+from rightdesk.quality.engine.tonemodel import model_of
 from rightdesk.quality.rules import Rules
 from rightdesk.quality.text import sentence_at
 
@@ -272,8 +273,6 @@ def check_tone_model(
     sentence), as are quoted words and sentences shorter than ``tone_model_min_words``.
     Deflection follows the phrase rule: ownership anywhere in the draft cancels it.
     """
-    from rightdesk.quality.engine.tonemodel import model_of
-
     model = model_of(rules)
     if not model.weights:
         return []

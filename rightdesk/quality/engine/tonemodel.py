@@ -16,7 +16,6 @@ Nothing leaves the machine: the examples, the training and the model are local.
 
 from __future__ import annotations
 
-import json
 import math
 import random
 import re
@@ -25,15 +24,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from rightdesk.quality.rules import Rules
-
-#: The kinds the model can tell, besides "clean".
-MODEL_KINDS = ("disrespect", "condescension", "arrogance", "deflection", "hostile_tone")
-CLEAN = "clean"
+from rightdesk.quality.rules import CLEAN, Rules
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)?|\d+")
 
@@ -147,30 +139,6 @@ def train(
         weights={feature: tuple(row) for feature, row in weights.items()},
         bias=tuple(bias),
     )
-
-
-def read_examples(path: Path) -> list[tuple[str, str]]:
-    """``{"kind": ..., "text": ...}`` per line; blank lines and unknown kinds skipped."""
-    examples: list[tuple[str, str]] = []
-    if not path.exists():
-        return examples
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        row = json.loads(line)
-        kind, text = str(row.get("kind", "")), str(row.get("text", ""))
-        if (kind in MODEL_KINDS or kind == CLEAN) and text.strip():
-            examples.append((kind, text))
-    return examples
-
-
-def parse_example(value: str) -> tuple[str, str] | None:
-    """An admin entry "kind: sentence" as an example, or None when the kind is unknown."""
-    kind, sep, text = value.partition(":")
-    kind = kind.strip().lower().replace(" ", "_")
-    if not sep or not text.strip() or (kind not in MODEL_KINDS and kind != CLEAN):
-        return None
-    return kind, text.strip()
 
 
 _lock = threading.Lock()

@@ -8,18 +8,14 @@ from django.contrib.auth.models import User
 from rightdesk.customers.models import Customer
 from rightdesk.quality.engine import CheckContext, run_checks
 from rightdesk.quality.engine.findings import TONE_KINDS
-from rightdesk.quality.engine.tonemodel import (
-    features,
-    model_of,
-    parse_example,
-    read_examples,
-    train,
-)
+from rightdesk.quality.engine.tonemodel import features, model_of, train
 from rightdesk.quality.models import RuleEntry, RuleList, RuleSet
 from rightdesk.quality.rules import (
     DATA_DIR,
     compile_rules,
     merge_entries,
+    parse_example,
+    read_examples,
     shipped_data,
     shipped_rules,
 )
