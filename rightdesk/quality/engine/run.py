@@ -53,6 +53,9 @@ def run_checks(
         ownership = rules.patterns.get("ownership")
         owned = [m.span() for m in ownership.finditer(draft)] if ownership else []
         for start, end in deflections:
+            # "I'll take it up with our supplier": the agent's own verb, so no deflection.
+            if any(a < start < b for a, b in owned):
+                continue
             if not any(not _overlaps((a, b), [(start, end)]) for a, b in owned):
                 findings.append(_finding(rules, "deflection", start, end, draft))
     findings += check_shouting(rules, ctx, draft)

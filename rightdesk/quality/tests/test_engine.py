@@ -562,6 +562,10 @@ def test_hostile_tone_reads_the_clause_aimed_at_the_customer() -> None:
         "Hi Maria,\nI'll check the blacklists again tomorrow and write to you.",
         "Hi Maria,\nIf your bank reports the double charge as fraud, that is fine: we reversed it.",
         "Hi Maria,\nOur abuse desk received a complaint about spam from another network.",
+        "Hi Maria,\nThat text isn't from us: it's a scam that's been going around, so please "
+        "don't click the link.",
+        "Hi Maria,\nIf you'd like the stolen handset blacklisted, send me its IMEI "
+        "and I'll add it.",
     ],
 )
 def test_suspicion_words_about_things_are_not_disrespect(draft: str) -> None:
@@ -574,6 +578,8 @@ def test_suspicion_words_about_things_are_not_disrespect(draft: str) -> None:
         ("Hi Maria,\nWe have blacklisted your domain and your server.", "blacklisted"),
         ("Hi Maria,\nYou've been blacklisted for asking for too many refunds.", "blacklisted"),
         ("Hi Maria,\nThis refund request looks like fraud to us.", "fraud"),
+        ("Hi Maria,\nYour story about the text sounds like a scam to me.", "scam"),
+        ("Hi Maria,\nWe have blacklisted you and your phone.", "blacklisted"),
     ],
 )
 def test_suspicion_aimed_at_the_customer_is_still_disrespect(draft: str, span: str) -> None:
@@ -862,3 +868,27 @@ def test_only_a_yes_or_no_to_a_yes_or_no_question_counts(opening: str, question:
     """A request is not answered by "sure", nor a question by a pleasantry."""
     message = f"I paid for the brake repair last week. {question}"
     assert kinds(f"Hi Maria,\n{opening} {SALE}", bare(message)) == ["off_issue"]
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "Hi Maria,\nObviously we'll cover the repair, and there is nothing to pay.",
+        "Hi Maria,\nThe invoice was sent by mistake; obviously there is nothing to pay.",
+    ],
+)
+def test_obviously_in_the_customers_favour_is_not_condescension(draft: str) -> None:
+    assert "condescension" not in kinds(draft)
+
+
+def test_obviously_about_the_customer_is_still_condescension() -> None:
+    assert ("condescension", "obviously") in found(
+        "Hi Maria,\nYou obviously need to read the towing terms before you call us."
+    )
+
+
+def test_the_agent_taking_it_up_with_a_supplier_is_not_deflection() -> None:
+    owned = "Hi Maria,\nIf the part is faulty I'll take it up with our supplier myself."
+    assert "deflection" not in kinds(owned)
+    pushed = "Hi Maria,\nIf the part is faulty you'll need to take it up with our supplier."
+    assert "deflection" in kinds(pushed)
