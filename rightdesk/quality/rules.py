@@ -73,6 +73,9 @@ class AskType:
     open: bool = False
     #: Kinds whose answer also answers this one (a date answers a late delivery).
     answered_by: tuple[str, ...] = ()
+    #: The customer's message brought the topic up without asking it ("£275 seems steep"):
+    #: an answer of this kind is then on their topic, never another one.
+    raised: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -278,6 +281,7 @@ def compile_rules(data: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> Rul
                     incidental=bool(entry.get("incidental", False)),
                     open=bool(entry.get("open", False)),
                     answered_by=tuple(str(kind) for kind in entry.get("answered_by", [])),
+                    raised=_compile_any(entry.get("raised", [])),
                 )
             )
     thresholds = {k: float(v) for k, v in data.get("thresholds", {}).items()}

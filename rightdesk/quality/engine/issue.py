@@ -272,6 +272,7 @@ def another_answer(rules: Rules, message: str, draft: str, *, new_topic: bool = 
         for kind in rules.ask_types
         if kind.name not in names
         and not (kind.incidental or kind.open)
+        and not (kind.raised and kind.raised.search(message))
         and _gives_answer(kind, stated, message_stems)
     ]
     shown = [kind for kind in asked if not kind.incidental]

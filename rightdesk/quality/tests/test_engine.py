@@ -892,3 +892,33 @@ def test_the_agent_taking_it_up_with_a_supplier_is_not_deflection() -> None:
     assert "deflection" not in kinds(owned)
     pushed = "Hi Maria,\nIf the part is faulty you'll need to take it up with our supplier."
     assert "deflection" in kinds(pushed)
+
+
+def test_an_amount_the_customer_raised_is_their_topic_not_another() -> None:
+    message = "£275 for one emergency visit seems very steep. Why is the out-of-hours fee so high?"
+    draft = (
+        "Hello Maria,\nThe £180 out-of-hours fee pays for a vet and a nurse on site overnight, "
+        "and the £95 covered the examination and the injection."
+    )
+    assert "off_issue" not in kinds(draft, bare(message))
+
+
+def test_when_as_a_conjunction_is_no_question_about_timing() -> None:
+    message = "The food was stone cold when it arrived. Not good enough."
+    draft = "Hi Maria,\nI'm sorry your food arrived cold. I've refunded the £27.80 to your card."
+    assert "off_issue" not in kinds(draft, bare(message))
+
+
+def test_a_refusal_in_kind_answers_a_return_or_a_cancellation() -> None:
+    returned = bare("The bookcase doesn't suit my room. Can I return it?")
+    refusal = (
+        "Hello Maria,\nAs the bookcase was made to your measurements, I'm not able to accept a "
+        "return; the £40 restocking fee would not apply to a fault, though."
+    )
+    assert "off_issue" not in kinds(refusal, returned)
+    cancel = bare("I want to cancel my membership now.")
+    early = (
+        "Hi Maria,\nYour membership is on a 12-month contract, so I can't end it early without "
+        "the remaining £29 payments."
+    )
+    assert "off_issue" not in kinds(early, cancel)
