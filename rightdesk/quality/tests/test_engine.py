@@ -922,3 +922,14 @@ def test_a_refusal_in_kind_answers_a_return_or_a_cancellation() -> None:
         "the remaining £29 payments."
     )
     assert "off_issue" not in kinds(early, cancel)
+
+
+def test_an_amount_or_an_address_does_not_end_a_sentence() -> None:
+    from rightdesk.quality.text import sentences
+
+    text = "I've refunded £24.60 to your card. See example.com for the label! Thanks"
+    assert [text[a:b] for a, b in sentences(text)] == [
+        "I've refunded £24.60 to your card.",
+        "See example.com for the label!",
+        "Thanks",
+    ]
