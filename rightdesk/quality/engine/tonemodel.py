@@ -5,8 +5,8 @@ words ("Most firms would have charged you twice for that") gets past them. So
 each language also ships example sentences of every respect kind and of clean,
 polite replies (``data/tone_examples_<language>.jsonl``); admins add their own
 with ``tone_example`` rule entries. From these the check trains a multinomial
-logistic regression (sparse features, plain Python, a fixed seed, about a second
-for a few thousand sentences) once per process and set of examples. A sentence
+logistic regression (sparse features, plain Python, a fixed seed, two or three
+seconds for nine thousand sentences) once per process and set of examples. A sentence
 whose most likely kind is not "clean" with at least the ``tone_model_min``
 probability (``tone_model_hostile_min`` for hostile tone) becomes advice of that
 kind: a learnt guess asks the agent to look again but never blocks a send.
