@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 WORD_RE = re.compile(r"[^\W_][\w'\u2019-]*")
-SENTENCE_RE = re.compile(r"(?:[^.!?\n]|\.(?=\w))+(?:[.!?]+[\"')\]]*|\n|$)")
+SENTENCE_RE = re.compile(r"(?:[^.!?\n]|\.(?=\d|[a-z]))+(?:[.!?]+[\"')\]]*|\n|$)")
 _SUFFIXES = ("ingly", "edly", "ing", "ed", "es", "s", "ly")
 
 

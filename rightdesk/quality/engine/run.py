@@ -52,11 +52,15 @@ def run_checks(
     if deflections:
         ownership = rules.patterns.get("ownership")
         owned = [m.span() for m in ownership.finditer(draft)] if ownership else []
+        # "I'll take it up with our supplier": the agent's own verb, so no deflection;
+        # that ownership covers its own handoff, not another one ("…, but you'll need
+        # to contact the bank").
+        mine = [(a, b) for a, b in owned if any(a < start < b for start, _end in deflections)]
+        others = [span for span in owned if span not in mine]
         for start, end in deflections:
-            # "I'll take it up with our supplier": the agent's own verb, so no deflection.
-            if any(a < start < b for a, b in owned):
+            if any(a < start < b for a, b in mine):
                 continue
-            if not any(not _overlaps((a, b), [(start, end)]) for a, b in owned):
+            if not any(not _overlaps((a, b), [(start, end)]) for a, b in others):
                 findings.append(_finding(rules, "deflection", start, end, draft))
     findings += check_shouting(rules, ctx, draft)
     taken = [sentence_at(spans, f.start) for f in findings if f.kind in RESPECT_KINDS]

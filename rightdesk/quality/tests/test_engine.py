@@ -933,3 +933,26 @@ def test_an_amount_or_an_address_does_not_end_a_sentence() -> None:
         "See example.com for the label!",
         "Thanks",
     ]
+
+
+@pytest.mark.parametrize(
+    ("draft", "kind"),
+    [
+        ("Hi Maria,\nI haven't heard back.It's your own fault for not reading it.", "disrespect"),
+        ("Hi Maria,\nSorry, we can't.Clearly you didn't read the terms.", "condescension"),
+        (
+            "Hi Maria,\nI'll ask the courier, but you'll need to contact the bank yourself.",
+            "deflection",
+        ),
+        ("Hi Maria,\nObviously we've explained this to you three times already.", "condescension"),
+        ("Hi Maria,\nObviously there is no point in explaining it again.", "condescension"),
+        ("Hi Maria,\nThe call you made to us was a scam.", "disrespect"),
+        ("Hi Maria,\nWe think you're a scammer going around other shops too.", "disrespect"),
+        ("Hi Maria,\nYour account is blacklisted and so is your card.", "disrespect"),
+        ("Hi Maria,\nCustomers like you get blacklisted from buying phones.", "disrespect"),
+    ],
+)
+def test_the_narrow_exceptions_still_catch_slights_aimed_at_the_customer(
+    draft: str, kind: str
+) -> None:
+    assert kind in kinds(draft)
