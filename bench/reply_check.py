@@ -61,21 +61,18 @@ from rightdesk.quality.rules import shipped_rules  # noqa: E402
 from rightdesk.quality.services import promise_detector  # noqa: E402
 
 DATA = ROOT / "bench" / "data" / "reply_check_eval.jsonl"
-FRESH = ROOT / "bench" / "data" / "reply_check_fresh.jsonl"
-OFFISSUE = ROOT / "bench" / "data" / "reply_check_offissue.jsonl"
-BLIND = ROOT / "bench" / "data" / "reply_check_blind.jsonl"
-BLIND2 = ROOT / "bench" / "data" / "reply_check_blind2.jsonl"
-BLIND3 = ROOT / "bench" / "data" / "reply_check_blind3.jsonl"
-BLIND4 = ROOT / "bench" / "data" / "reply_check_blind4.jsonl"
-BLIND5 = ROOT / "bench" / "data" / "reply_check_blind5.jsonl"
-SPLITS = ("dev", "heldout", "fresh", "offissue", "blind", "blind2", "blind3", "blind4", "blind5")
+#: Splits kept in a file of their own, bench/data/reply_check_<split>.jsonl.
+OWN_FILE = ("fresh", "offissue", "blind", "blind2", "blind3", "blind4", "blind5")
+SPLITS = ("dev", "heldout", *OWN_FILE)
 #: Kinds a split does not label (its writers were asked to leave promises out).
-UNLABELLED = {
-    split: frozenset({"promise"}) for split in ("blind", "blind2", "blind3", "blind4", "blind5")
-}
+UNLABELLED = {split: frozenset({"promise"}) for split in OWN_FILE if split.startswith("blind")}
 TARGET_PRECISION = 0.9
 TARGET_RECALL = 0.85
 TARGET_CLEAN_BLOCKED = 0.05
+
+
+def read_rows(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
 def context_of(raw: dict[str, Any]) -> CheckContext:
@@ -226,19 +223,8 @@ def main() -> None:
         "--splits", nargs="+", choices=SPLITS, default=list(SPLITS), help="evaluate only these"
     )
     args = parser.parse_args()
-    rows = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line]
-    files = {
-        split: [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-        for split, path in (
-            ("fresh", FRESH),
-            ("offissue", OFFISSUE),
-            ("blind", BLIND),
-            ("blind2", BLIND2),
-            ("blind3", BLIND3),
-            ("blind4", BLIND4),
-            ("blind5", BLIND5),
-        )
-    }
+    rows = read_rows(DATA)
+    files = {split: read_rows(DATA.with_name(f"reply_check_{split}.jsonl")) for split in OWN_FILE}
     for name, chosen in (("eval", rows), *files.items()):
         kinds = Counter(k for r in chosen for k in r["expected"])
         print(
