@@ -277,7 +277,11 @@ def check_tone_model(
     if not model.weights:
         return []
     floor = rules.thresholds.get("tone_model_min", 0.9)
-    hostile_floor = rules.thresholds.get("tone_model_hostile_min", floor)
+    floors = {kind: rules.thresholds.get(f"tone_model_min_{kind}", floor) for kind in model.classes}
+    # The older name for hostile tone's own floor, still honoured.
+    floors["hostile_tone"] = rules.thresholds.get(
+        "tone_model_min_hostile_tone", rules.thresholds.get("tone_model_hostile_min", floor)
+    )
     min_words = int(rules.thresholds.get("tone_model_min_words", 3))
     template = str(rules.raw.get("tone_model_explanation", ""))
     labels: dict[str, str] = rules.raw.get("tone_model_labels", {})
@@ -290,7 +294,7 @@ def check_tone_model(
         if len(sentence.split()) < min_words:
             continue
         kind, probability = model.predict(sentence)
-        if probability < (hostile_floor if kind == "hostile_tone" else floor):
+        if probability < floors.get(kind, floor):
             continue
         if kind == "deflection" and ownership is not None and ownership.search(draft):
             continue

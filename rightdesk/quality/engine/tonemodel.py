@@ -6,9 +6,11 @@ each language also ships example sentences of every respect kind and of clean,
 polite replies (``data/tone_examples_<language>.jsonl``); admins add their own
 with ``tone_example`` rule entries. From these the check trains a multinomial
 logistic regression (sparse features, plain Python, a fixed seed, two or three
-seconds for nine thousand sentences) once per process and set of examples. A sentence
-whose most likely kind is not "clean" with at least the ``tone_model_min``
-probability (``tone_model_hostile_min`` for hostile tone) becomes advice of that
+seconds for fifteen thousand sentences) once per process and set of examples, with
+the weight decay ``tone_model_l2`` (strong decay keeps common words such as "had" or
+"before" from standing for a kind). A sentence whose most likely kind is not
+"clean" with at least the ``tone_model_min`` probability (``tone_model_min_<kind>``
+for one kind; ``tone_model_hostile_min`` for hostile tone) becomes advice of that
 kind: a learnt guess asks the agent to look again but never blocks a send.
 
 Nothing leaves the machine: the examples, the training and the model are local.
@@ -77,12 +79,16 @@ class ToneModel:
         return kind, probabilities[kind]
 
 
+#: Weight decay unless the rules set ``tone_model_l2``.
+DEFAULT_L2 = 1e-4
+
+
 def train(
     examples: Sequence[tuple[str, str]],
     *,
     epochs: int = 12,
     rate: float = 0.2,
-    l2: float = 1e-4,
+    l2: float = DEFAULT_L2,
     min_count: int = 2,
     seed: int = 7,
     balanced: bool = False,
@@ -145,8 +151,8 @@ _lock = threading.Lock()
 
 
 @lru_cache(maxsize=4)
-def _trained(examples: tuple[tuple[str, str], ...]) -> ToneModel:
-    return train(examples)
+def _trained(examples: tuple[tuple[str, str], ...], l2: float) -> ToneModel:
+    return train(examples, l2=l2)
 
 
 def model_of(rules: Rules) -> ToneModel:
@@ -161,6 +167,8 @@ def model_of(rules: Rules) -> ToneModel:
         with _lock:
             model = rules.extras.get("tone_model")
             if model is None:
-                model = _trained(rules.tone_examples)
+                model = _trained(
+                    rules.tone_examples, rules.thresholds.get("tone_model_l2", DEFAULT_L2)
+                )
                 rules.extras["tone_model"] = model
     return model
