@@ -956,3 +956,38 @@ def test_the_narrow_exceptions_still_catch_slights_aimed_at_the_customer(
     draft: str, kind: str
 ) -> None:
     assert kind in kinds(draft)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The ID check is what protects your belongings from that kind of fraud.",
+        "Abusive behaviour can lead to a rider being removed from the platform.",
+        "Obviously we'll send a replacement.",
+        "I'm satisfied the listing was a scam: the seller set it up with stolen details.",
+        "At 9.12am our fraud system spotted your card being used abroad.",
+        "A programmed key is the easiest way to steal a modern car, so we check ownership.",
+        "Someone could steal your identity with those details, so I've locked the account.",
+        "The payment was taken by fraudsters, not by you.",
+    ],
+)
+def test_blame_words_about_someone_else_or_our_protection_are_no_slight(sentence: str) -> None:
+    slights = {"disrespect", "condescension"}
+    assert [k for k in kinds(f"Hi Maria,\n{sentence}") if k in slights] == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "word"),
+    [
+        ("The seller told us you are a scammer.", "scammer"),
+        ("Your abusive behaviour towards our drivers has been noted.", "abusive"),
+        ("Abusive behaviour from you towards our engineers will not be tolerated.", "Abusive"),
+        ("This protects us from fraudsters like you.", "fraudster"),
+        ("We keep a list of people who steal from us.", "steal"),
+        ("It looks like you tried to steal a bike.", "steal"),
+    ],
+)
+def test_blame_aimed_at_the_customer_stays_a_slight_beside_third_parties(
+    sentence: str, word: str
+) -> None:
+    assert ("disrespect", word) in found(f"Hi Maria,\n{sentence}")
