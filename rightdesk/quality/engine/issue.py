@@ -284,6 +284,28 @@ def another_answer(rules: Rules, message: str, draft: str, *, new_topic: bool = 
     )
 
 
+def _asking_sentences(rules: Rules, message: str) -> list[str]:
+    pattern = rules.ask_sentence
+    spans = [message[start:end] for start, end in sentences(message)]
+    return [s for s in spans if pattern is not None and pattern.search(s)]
+
+
+def _echoes_the_ask(
+    rules: Rules,
+    ctx: CheckContext,
+    reply_terms: set[str],
+    people: frozenset[str],
+    identity: set[str],
+) -> bool:
+    """The reply repeats what the question is about ("Can I freeze my membership
+    instead of cancelling?" "Yes, you can freeze rather than cancel…"): whatever
+    else it tells (a price), it answers the question, in words of the question."""
+    asks = " ".join(_asking_sentences(rules, ctx.last_customer_message))
+    wanted = _content_terms(rules, asks, people) - identity
+    least = int(rules.thresholds.get("off_issue_ask_echo_terms", 2))
+    return least > 0 and len(wanted & reply_terms) >= least
+
+
 def _misses_the_ask(
     rules: Rules, ctx: CheckContext, draft: str, people: frozenset[str], identity: set[str]
 ) -> str:
@@ -411,7 +433,7 @@ def check_off_issue(
     # Naming the right order is not answering it: a return label to "when is my refund?".
     moved_on = _another_topic(rules, reply_terms, asked)
     mismatch = another_answer(rules, ctx.last_customer_message, draft, new_topic=moved_on)
-    if mismatch:
+    if mismatch and not _echoes_the_ask(rules, ctx, reply_terms, people, identity):
         return about_the_whole_draft(mismatch)
     missed = _misses_the_ask(rules, ctx, draft, people, identity)
     if missed:

@@ -991,3 +991,19 @@ def test_blame_aimed_at_the_customer_stays_a_slight_beside_third_parties(
     sentence: str, word: str
 ) -> None:
     assert ("disrespect", word) in found(f"Hi Maria,\n{sentence}")
+
+
+def test_a_reply_in_the_words_of_the_question_answers_it_whatever_else_it_tells() -> None:
+    context = bare(
+        "I'm having knee surgery on 10 June and can't train for three months. "
+        "Can I freeze my membership instead of cancelling?"
+    )
+    draft = (
+        "Hi Maria,\nGood luck with the surgery, and yes, you can freeze rather than cancel. "
+        "I've set up a three-month freeze from 1 June; while it's frozen you pay £4 a month "
+        "instead of £24.99.\nDana"
+    )
+    assert "off_issue" not in kinds(draft, context)
+    # One shared word is no echo: a price alone answers another question.
+    draft = "Hi Maria,\nYour membership is £24.99 a month from June, as before.\nDana"
+    assert "off_issue" in kinds(draft, context)
