@@ -1007,3 +1007,11 @@ def test_a_reply_in_the_words_of_the_question_answers_it_whatever_else_it_tells(
     # One shared word is no echo: a price alone answers another question.
     draft = "Hi Maria,\nYour membership is £24.99 a month from June, as before.\nDana"
     assert "off_issue" in kinds(draft, context)
+
+
+def test_a_task_left_for_the_customer_is_no_ownership() -> None:
+    assert "deflection" in kinds("Hi Maria,\nIt's for you to contact the bank about the charge.")
+    assert "deflection" not in kinds(
+        "Hi Maria,\nI've booked the collection for you and will ring the courier myself, "
+        "so you don't need to contact them.\nDana"
+    )
