@@ -6,7 +6,7 @@ each language also ships example sentences of every respect kind and of clean,
 polite replies (``data/tone_examples_<language>.jsonl``); admins add their own
 with ``tone_example`` rule entries. From these the check trains a multinomial
 logistic regression (sparse features, plain Python, a fixed seed, two or three
-seconds for fifteen thousand sentences) once per process and set of examples, with
+seconds for seventeen thousand sentences) once per process and set of examples, with
 the weight decay ``tone_model_l2`` (strong decay keeps common words such as "had" or
 "before" from standing for a kind). A sentence whose most likely kind is not
 "clean" with at least the ``tone_model_min`` probability (``tone_model_min_<kind>``
