@@ -62,7 +62,17 @@ from rightdesk.quality.services import promise_detector  # noqa: E402
 
 DATA = ROOT / "bench" / "data" / "reply_check_eval.jsonl"
 #: Splits kept in a file of their own, bench/data/reply_check_<split>.jsonl.
-OWN_FILE = ("fresh", "offissue", "blind", "blind2", "blind3", "blind4", "blind5", "blind6")
+OWN_FILE = (
+    "fresh",
+    "offissue",
+    "blind",
+    "blind2",
+    "blind3",
+    "blind4",
+    "blind5",
+    "blind6",
+    "blind7",
+)
 SPLITS = ("dev", "heldout", *OWN_FILE)
 #: Kinds a split does not label (its writers were asked to leave promises out).
 UNLABELLED = {split: frozenset({"promise"}) for split in OWN_FILE if split.startswith("blind")}

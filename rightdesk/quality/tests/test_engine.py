@@ -1015,3 +1015,33 @@ def test_a_task_left_for_the_customer_is_no_ownership() -> None:
         "Hi Maria,\nI've booked the collection for you and will ring the courier myself, "
         "so you don't need to contact them.\nDana"
     )
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Tradesperson payments are common targets for invoice scams, so we look at them closely.",
+        "Obviously you won't be charged for those seats again.",
+        "Obviously we'll put it right in time for the party.",
+        "If they ask for anything else, forward it to me and I'll deal with it.",
+        "Two missed callbacks isn't acceptable, and you shouldn't have been left wondering.",
+    ],
+)
+def test_a_crime_named_by_its_kind_our_offer_and_our_own_failure_do_not_block(
+    sentence: str,
+) -> None:
+    findings = run_checks(ctx(), f"Hi Maria,\n{sentence}\nDana", RULES)
+    assert not [f for f in findings if f.blocking]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        ("This looks like invoice fraud on your part.", "disrespect"),
+        ("That's the price, so you'll have to live with it.", "hostile_tone"),
+        ("Deal with it.", "hostile_tone"),
+        ("Obviously you don't understand the contract.", "condescension"),
+    ],
+)
+def test_the_same_words_aimed_at_the_customer_still_block(sentence: str, kind: str) -> None:
+    assert kind in kinds(f"Hi Maria,\n{sentence}")
