@@ -5,7 +5,7 @@ words ("Most firms would have charged you twice for that") gets past them. So
 each language also ships example sentences of every respect kind and of clean,
 polite replies (``data/tone_examples_<language>.jsonl``); admins add their own
 with ``tone_example`` rule entries. From these the check trains a multinomial
-logistic regression (sparse features, plain Python, a fixed seed, two or three
+logistic regression (sparse features, plain Python, a fixed seed, six to eight
 seconds for seventeen thousand sentences) once per process and set of examples, with
 the weight decay ``tone_model_l2`` (strong decay keeps common words such as "had" or
 "before" from standing for a kind). A sentence whose most likely kind is not
@@ -156,7 +156,7 @@ def _trained(examples: tuple[tuple[str, str], ...], l2: float) -> ToneModel:
 
 
 def model_of(rules: Rules) -> ToneModel:
-    """The model for these rules' examples: trained once per process and set of examples.
+    """The model for these rules' examples: trained once per process, set of examples and decay.
 
     Kept on the compiled rules, so a check after the first costs no training; rules
     recompiled for an unrelated admin change reuse the model trained on the same

@@ -1024,7 +1024,6 @@ def test_a_task_left_for_the_customer_is_no_ownership() -> None:
         "Obviously you won't be charged for those seats again.",
         "Obviously we'll put it right in time for the party.",
         "If they ask for anything else, forward it to me and I'll deal with it.",
-        "Two missed callbacks isn't acceptable, and you shouldn't have been left wondering.",
     ],
 )
 def test_a_crime_named_by_its_kind_our_offer_and_our_own_failure_do_not_block(
@@ -1044,4 +1043,28 @@ def test_a_crime_named_by_its_kind_our_offer_and_our_own_failure_do_not_block(
     ],
 )
 def test_the_same_words_aimed_at_the_customer_still_block(sentence: str, kind: str) -> None:
+    assert kind in kinds(f"Hi Maria,\n{sentence}")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        ("Your refund scam won't work.", "disrespect"),
+        ("This is a refund scam and we will not pay.", "disrespect"),
+        ("You have committed invoice fraud.", "disrespect"),
+        ("What you've done is card fraud.", "disrespect"),
+        ("The seller has reported abusive messages from you.", "disrespect"),
+        ("The caller was abusive, and it was you.", "disrespect"),
+        ("The store says this return is fraudulent.", "disrespect"),
+        ("The courier thinks the claim is a scam.", "disrespect"),
+        ("This kind of abusive behaviour towards our staff must stop.", "disrespect"),
+        ("This is to protect us from fraud by you.", "disrespect"),
+        ("Criminals like yourself steal cars every day.", "disrespect"),
+        ("I tried, but you'll have to contact the courier yourself.", "deflection"),
+        ("You can live with it or cancel your contract.", "hostile_tone"),
+    ],
+)
+def test_exceptions_for_third_parties_never_excuse_a_slight_at_the_customer(
+    sentence: str, kind: str
+) -> None:
     assert kind in kinds(f"Hi Maria,\n{sentence}")
