@@ -285,6 +285,7 @@ def another_answer(rules: Rules, message: str, draft: str, *, new_topic: bool = 
 
 
 def _asking_sentences(rules: Rules, message: str) -> list[str]:
+    """The sentences of ``message`` that ask or request something."""
     pattern = rules.ask_sentence
     spans = [message[start:end] for start, end in sentences(message)]
     return [s for s in spans if pattern is not None and pattern.search(s)]
@@ -319,10 +320,8 @@ def _misses_the_ask(
     something else.
     """
     message = ctx.last_customer_message
-    spans = [message[start:end] for start, end in sentences(message)]
-    pattern = rules.ask_sentence
-    asking = [s for s in spans if pattern is not None and pattern.search(s)]
-    if not asking or len(asking) == len(spans):
+    asking = _asking_sentences(rules, message)
+    if not asking or len(asking) == len(list(sentences(message))):
         return ""  # nothing asked, or nothing but asks: no story to tell apart
     asks = " ".join(asking)
     focus = _term_words(rules, asks, people)
