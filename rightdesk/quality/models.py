@@ -7,8 +7,11 @@ with its entries extends them per language without a deployment.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+
+from rightdesk.quality.rules import entry_problem
 
 
 class RuleList(models.TextChoices):
@@ -78,6 +81,11 @@ class RuleEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_list_name_display()}: {self.value}"
+
+    def clean(self) -> None:
+        problem = entry_problem(self.list_name, self.value)
+        if problem is not None:
+            raise ValidationError({"value": problem})
 
 
 class SentimentLabel(models.TextChoices):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 import re
 import threading
 from collections.abc import Iterable
@@ -16,6 +17,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+logger = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_LANGUAGE = "en"
@@ -186,14 +189,64 @@ def parse_example(value: str) -> tuple[str, str] | None:
     return kind, text.strip()
 
 
+#: Thresholds that are shares or probabilities: an admin value must lie in [0, 1].
+_UNIT_THRESHOLD = re.compile(
+    r"^(?:tone_model_min(?:_(?!words$)\w+)?|tone_model_hostile_min|tone_model_l2)$"
+)
+
+
+def entry_problem(list_name: str, value: str) -> str | None:
+    """Why an admin entry cannot be used, in plain words, or None when it can.
+
+    Checked when the entry is saved and again when rules are compiled, so one bad
+    entry (a regular expression with a typo, "threshold=abc") is refused with a
+    reason and never stops the check for every draft.
+    """
+    value = value.strip()
+    if not value:
+        return "The entry is empty."
+    if list_name in PHRASE_LISTS and value.startswith("re:"):
+        try:
+            # As it is compiled: one alternative among the list's others.
+            re.compile(f"(?:{value[3:]})", re.IGNORECASE)
+        except re.error as error:
+            return f"The regular expression does not compile: {error}."
+    elif list_name == "tone_example" and parse_example(value) is None:
+        kinds = ", ".join((CLEAN, *MODEL_KINDS))
+        return f'Write "kind: sentence", where kind is one of {kinds}.'
+    elif list_name == "threshold":
+        key, sep, setting = value.partition("=")
+        try:
+            number = float(setting)
+        except ValueError:
+            return 'Write "name=number", e.g. "tone_model_min=0.6".'
+        if not sep or not key.strip() or number != number:
+            return 'Write "name=number", e.g. "tone_model_min=0.6".'
+        if _UNIT_THRESHOLD.match(key.strip()) and not 0.0 <= number <= 1.0:
+            return f"{key.strip()} must lie between 0 and 1."
+    elif list_name == "severity":
+        key, _sep, setting = value.partition("=")
+        if not key.strip() or setting.strip() not in ("block", "advice"):
+            return 'Write "kind=block" or "kind=advice".'
+    elif list_name == "diminutives" and len([p for p in value.split(",") if p.strip()]) < 2:
+        return "Give at least two names, separated by commas."
+    return None
+
+
 def merge_entries(data: dict[str, Any], entries: Iterable[tuple[str, str]]) -> dict[str, Any]:
-    """The shipped data with admin entries ``(list_name, value)`` added on top."""
+    """The shipped data with admin entries ``(list_name, value)`` added on top.
+
+    Entries with a problem (see ``entry_problem``) are left out and logged.
+    """
     merged = copy.deepcopy(data)
     phrases = merged.setdefault("phrases", {})
     profanity = merged.setdefault("profanity", {})
     for list_name, value in entries:
         value = value.strip()
-        if not value:
+        problem = entry_problem(list_name, value)
+        if problem is not None:
+            if value:
+                logger.warning("Rule entry %s %r left out: %s", list_name, value, problem)
             continue
         if list_name in PHRASE_LISTS:
             phrases.setdefault(list_name, []).append(value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 
 from rightdesk.customers.models import Customer
 from rightdesk.customers.services import create_customer, record_fact
@@ -141,6 +142,59 @@ def test_admin_severity_entry_turns_a_kind_into_advice(ticket: Ticket, agent: Us
         ticket=ticket, draft="Hi Maria, calm down, the car estimate is ready.", author=agent
     )
     assert [(f.kind, f.severity) for f in findings] == [("condescension", "advice")]
+
+
+def test_a_broken_admin_entry_is_left_out_and_the_rest_still_apply(
+    ticket: Ticket, agent: User
+) -> None:
+    # Saved past the admin form (a shell, an import): the check must not fail for every draft.
+    ruleset = RuleSet.objects.create(name="Typos", language="en")
+    RuleEntry.objects.create(ruleset=ruleset, list_name=RuleList.DISRESPECT, value="re:(muppet")
+    RuleEntry.objects.create(ruleset=ruleset, list_name=RuleList.THRESHOLD, value="tone_model_l2=9")
+    RuleEntry.objects.create(ruleset=ruleset, list_name=RuleList.DISRESPECT, value="numpty")
+    draft = "Hi Maria, your car estimate is ready, you numpty."
+    findings = check_reply(ticket=ticket, draft=draft, author=agent)
+    assert _kinds(findings) == ["disrespect"]
+    assert draft[findings[0].start : findings[0].end] == "numpty"
+
+
+@pytest.mark.parametrize(
+    ("list_name", "value", "reason"),
+    [
+        (RuleList.DISRESPECT, "re:(muppet", "does not compile"),
+        (RuleList.HOSTILE, "re:(?i)how dare you", "does not compile"),
+        (RuleList.THRESHOLD, "tone_model_min=high", "name=number"),
+        (RuleList.THRESHOLD, "tone_model_l2=5", "between 0 and 1"),
+        (RuleList.THRESHOLD, "tone_model_min_hostile_tone=1.5", "between 0 and 1"),
+        (RuleList.SEVERITY, "condescension=sometimes", "kind=advice"),
+        (RuleList.TONE_EXAMPLE, "rude: You again?", "kind: sentence"),
+        (RuleList.DIMINUTIVES, "Katherine", "at least two names"),
+    ],
+)
+def test_admin_form_refuses_an_unusable_entry_with_the_reason(
+    db: None, list_name: str, value: str, reason: str
+) -> None:
+    ruleset = RuleSet.objects.create(name="Checked", language="en")
+    entry = RuleEntry(ruleset=ruleset, list_name=list_name, value=value)
+    with pytest.raises(ValidationError) as refused:
+        entry.full_clean()
+    assert reason in " ".join(refused.value.message_dict["value"])
+
+
+@pytest.mark.parametrize(
+    ("list_name", "value"),
+    [
+        (RuleList.DISRESPECT, r"re:\bmuppets?\b"),
+        (RuleList.THRESHOLD, "tone_model_min_words=4"),
+        (RuleList.THRESHOLD, "hostile_compound=-0.6"),
+        (RuleList.SEVERITY, "condescension=advice"),
+        (RuleList.TONE_EXAMPLE, "hostile tone: Don't bother writing again."),
+        (RuleList.DIMINUTIVES, "Katherine, Kate, Kathy"),
+    ],
+)
+def test_admin_form_accepts_a_usable_entry(db: None, list_name: str, value: str) -> None:
+    ruleset = RuleSet.objects.create(name="Checked", language="en")
+    RuleEntry(ruleset=ruleset, list_name=list_name, value=value).full_clean()
 
 
 def test_inbound_sentiment_is_scored_once_per_message(ticket: Ticket, agent: User) -> None:
