@@ -111,6 +111,28 @@ def test_owning_the_handoff_cancels_a_learnt_deflection() -> None:
     assert [kind for kind, _severity, _text in _tone(alone)] == ["deflection"]
 
 
+def test_a_kind_of_its_own_floor_is_raised_or_lowered_alone() -> None:
+    sentence = "That's for the courier to sort out, not us."
+    draft = f"Hi Maria,\n\nSorry the order arrived damaged. {sentence}\n\nDana"
+    context = _context()
+    assert _tone(draft) == [("deflection", "advice", sentence)]
+
+    def tone_with(*entries: tuple[str, str]) -> list[str]:
+        rules = compile_rules(merge_entries(shipped_data("en"), entries))
+        return [f.kind for f in run_checks(context, draft, rules) if f.kind in TONE_KINDS]
+
+    # Deflection's own floor above any probability silences deflection alone ...
+    assert tone_with(("threshold", "tone_model_min_deflection=1")) == []
+    # ... and a floor for another kind leaves it as it was.
+    assert tone_with(("threshold", "tone_model_min_arrogance=1")) == ["deflection"]
+    # A clean sentence stays clean when one kind's floor is lowered a little.
+    calm = "Hi Maria,\n\nThe new one ships today by tracked post.\n\nDana"
+    rules = compile_rules(
+        merge_entries(shipped_data("en"), [("threshold", "tone_model_min_deflection=0.3")])
+    )
+    assert [f.kind for f in run_checks(context, calm, rules) if f.kind in TONE_KINDS] == []
+
+
 def test_the_shipped_examples_cover_every_kind_and_are_data() -> None:
     examples = read_examples(DATA_DIR / "tone_examples_en.jsonl")
     kinds = {kind for kind, _text in examples}
