@@ -1011,6 +1011,10 @@ def test_a_reply_in_the_words_of_the_question_answers_it_whatever_else_it_tells(
 
 def test_a_task_left_for_the_customer_is_no_ownership() -> None:
     assert "deflection" in kinds("Hi Maria,\nIt's for you to contact the bank about the charge.")
+    assert "deflection" in kinds(
+        "Hi Maria,\nIt would be quicker for you to contact the bank about the charge."
+    )
+    assert "deflection" in kinds("Hi Maria,\nIt's best for you to contact the bank directly.")
     assert "deflection" not in kinds(
         "Hi Maria,\nI've booked the collection for you and will ring the courier myself, "
         "so you don't need to contact them.\nDana"
