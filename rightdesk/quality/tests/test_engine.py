@@ -1072,3 +1072,33 @@ def test_exceptions_for_third_parties_never_excuse_a_slight_at_the_customer(
     sentence: str, kind: str
 ) -> None:
     assert kind in kinds(f"Hi Maria,\n{sentence}")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I'm so sorry you were scammed by that seller.",
+        "It sounds like you've been targeted by a scam text, so please don't click the link.",
+        "Your card was used fraudulently at a petrol station in Leeds, so we've cancelled it.",
+        "The payment was fraudulently taken from your account, and we've refunded it.",
+        "Please ring our fraud hotline on 0800 123 456 if you see anything else.",
+        "You can also report it to Action Fraud, who keep a record of these sellers.",
+        "Thieves broke into the depot overnight and your parcel was among those taken.",
+    ],
+)
+def test_a_customer_who_is_the_victim_is_not_accused(sentence: str) -> None:
+    assert "disrespect" not in kinds(f"Hi Maria,\n{sentence}\nDana")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "You scammed us out of a free phone.",
+        "You've scammed three shops with this trick.",
+        "You fraudulently used your sister's card.",
+        "The card was used fraudulently by you, according to the bank.",
+        "Thieves like you are why we check every return.",
+    ],
+)
+def test_the_victim_exceptions_still_catch_an_accusation(sentence: str) -> None:
+    assert "disrespect" in kinds(f"Hi Maria,\n{sentence}\nDana")
