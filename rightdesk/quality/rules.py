@@ -189,6 +189,9 @@ def parse_example(value: str) -> tuple[str, str] | None:
     return kind, text.strip()
 
 
+#: Older threshold names an admin entry may still use, and the names they set now.
+_THRESHOLD_ALIASES = {"tone_model_hostile_min": "tone_model_min_hostile_tone"}
+
 #: Thresholds that are shares or probabilities: an admin value must lie in [0, 1].
 _UNIT_THRESHOLD = re.compile(
     r"^(?:tone_model_min(?:_(?!words$)\w+)?|tone_model_hostile_min|tone_model_l2)$"
@@ -276,8 +279,9 @@ def merge_entries(data: dict[str, Any], entries: Iterable[tuple[str, str]]) -> d
             key, _, setting = value.partition("=")
             target = merged.setdefault("thresholds" if list_name == "threshold" else "severity", {})
             if list_name == "threshold":
+                name = _THRESHOLD_ALIASES.get(key.strip(), key.strip())
                 try:
-                    target[key.strip()] = float(setting)
+                    target[name] = float(setting)
                 except ValueError:
                     continue
             elif setting.strip() in ("block", "advice"):
@@ -337,7 +341,9 @@ def compile_rules(data: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> Rul
                     raised=_compile_any(entry.get("raised", [])),
                 )
             )
-    thresholds = {k: float(v) for k, v in data.get("thresholds", {}).items()}
+    thresholds = {
+        _THRESHOLD_ALIASES.get(k, k): float(v) for k, v in data.get("thresholds", {}).items()
+    }
     return Rules(
         language=language,
         raw=data,

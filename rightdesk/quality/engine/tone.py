@@ -278,10 +278,6 @@ def check_tone_model(
         return []
     floor = rules.thresholds.get("tone_model_min", 0.9)
     floors = {kind: rules.thresholds.get(f"tone_model_min_{kind}", floor) for kind in model.classes}
-    # The older name for hostile tone's own floor, still honoured.
-    floors["hostile_tone"] = rules.thresholds.get(
-        "tone_model_min_hostile_tone", rules.thresholds.get("tone_model_hostile_min", floor)
-    )
     min_words = int(rules.thresholds.get("tone_model_min_words", 3))
     template = str(rules.raw.get("tone_model_explanation", ""))
     labels: dict[str, str] = rules.raw.get("tone_model_labels", {})

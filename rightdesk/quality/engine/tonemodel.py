@@ -6,12 +6,12 @@ each language also ships example sentences of every respect kind and of clean,
 polite replies (``data/tone_examples_<language>.jsonl``); admins add their own
 with ``tone_example`` rule entries. From these the check trains a multinomial
 logistic regression (sparse features, plain Python, a fixed seed, six passes, about
-ten seconds for twenty-seven thousand sentences) once per process and set of examples, with
+ten seconds for twenty-nine thousand sentences) once per process and set of examples, with
 the weight decay ``tone_model_l2`` (strong decay keeps common words such as "had" or
 "before" from standing for a kind). A sentence whose most likely kind is not
 "clean" with at least the ``tone_model_min`` probability (``tone_model_min_<kind>``
-for one kind; ``tone_model_hostile_min`` for hostile tone) becomes advice of that
-kind: a learnt guess asks the agent to look again but never blocks a send.
+for one kind) becomes advice of that kind: a learnt guess asks the agent to look
+again but never blocks a send.
 
 Nothing leaves the machine: the examples, the training and the model are local.
 """

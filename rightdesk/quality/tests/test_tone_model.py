@@ -125,6 +125,16 @@ def test_a_kind_of_its_own_floor_is_raised_or_lowered_alone() -> None:
     assert tone_with(("threshold", "tone_model_min_deflection=1")) == []
     # ... and a floor for another kind leaves it as it was.
     assert tone_with(("threshold", "tone_model_min_arrogance=1")) == ["deflection"]
+    # The older name for hostile tone's floor still sets it, over the shipped value.
+    hostile = "Hi Maria,\n\nYour complaint is noted and will not be actioned.\n\nDana"
+    rules = compile_rules(
+        merge_entries(shipped_data("en"), [("threshold", "tone_model_hostile_min=1")])
+    )
+    assert rules.thresholds["tone_model_min_hostile_tone"] == 1.0
+    assert [f.kind for f in run_checks(context, hostile, rules) if f.kind in TONE_KINDS] == []
+    assert [f.kind for f in run_checks(context, hostile, RULES) if f.kind in TONE_KINDS] == [
+        "hostile_tone"
+    ]
     # A clean sentence stays clean when one kind's floor is lowered a little.
     calm = "Hi Maria,\n\nThe new one ships today by tracked post.\n\nDana"
     rules = compile_rules(
