@@ -1102,3 +1102,33 @@ def test_a_customer_who_is_the_victim_is_not_accused(sentence: str) -> None:
 )
 def test_the_victim_exceptions_still_catch_an_accusation(sentence: str) -> None:
     assert "disrespect" in kinds(f"Hi Maria,\n{sentence}\nDana")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        ("Obviously we want the new frames to fit comfortably, so let's adjust them.", None),
+        ("Obviously you won't be out of pocket for the cancelled trip.", None),
+        ("Obviously you should have checked the size before ordering.", "condescension"),
+        ("I'm sorry you've had to deal with it for so long.", None),
+        ("You'll just have to deal with it.", "hostile_tone"),
+        ("You can contact me directly on extension 214 if anything changes.", None),
+        ("You'll need to contact the manufacturer directly.", "deflection"),
+        ("Our Fraud Prevention Team will ring you from a withheld number.", None),
+        ("That scam catches out lots of careful people, so please don't feel bad.", None),
+        ("It looks like fraud by someone who saw your card details at the till.", None),
+        ("This is fraud by you, plain and simple.", "disrespect"),
+        ("Staff may end calls if they become abusive; writing to me is always fine.", None),
+        ("Your calls to our staff have become abusive.", "disrespect"),
+    ],
+)
+def test_kind_uses_of_blame_and_stance_words_are_not_blocked(
+    sentence: str, kind: str | None
+) -> None:
+    # The phrase rules block; the learnt model may still advise a second look.
+    draft = f"Hi Maria,\n{sentence}\nDana"
+    blocked = {f.kind for f in run_checks(ctx(), draft, RULES) if f.blocking}
+    if kind is None:
+        assert not blocked & {"condescension", "hostile_tone", "deflection", "disrespect"}
+    else:
+        assert kind in blocked
