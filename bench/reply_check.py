@@ -76,6 +76,7 @@ OWN_FILE = (
     "blind5",
     "blind6",
     "blind7",
+    "blind8",
 )
 SPLITS = ("dev", "heldout", *OWN_FILE)
 #: Kinds a split does not label (its writers were asked to leave promises out).
