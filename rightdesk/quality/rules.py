@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import math
 import re
 import threading
 from collections.abc import Iterable
@@ -192,6 +193,14 @@ def parse_example(value: str) -> tuple[str, str] | None:
 #: Older threshold names an admin entry may still use, and the names they set now.
 _THRESHOLD_ALIASES = {"tone_model_hostile_min": "tone_model_min_hostile_tone"}
 
+#: A named group or a back-reference in an admin pattern ("(?P<w>…)", "\1").
+_GROUP_REFERENCE = re.compile(r"\(\?P[<=]|\\[1-9]|\\g<")
+#: A group with an unbounded repeat inside that is itself repeated without bound:
+#: "(\w+\s?)+", "(a*)*"; "(?:[\w-]+ ){0,3}" is bounded and fine.
+_NESTED_REPEAT = re.compile(
+    r"\((?:[^()\\]|\\.)*(?:[+*]|\{\d*,\})(?:[^()\\]|\\.)*\)(?:[+*]|\{\d*,\})"
+)
+
 #: Thresholds that are shares or probabilities: an admin value must lie in [0, 1].
 _UNIT_THRESHOLD = re.compile(
     r"^(?:tone_model_min(?:_(?!words$)\w+)?|tone_model_hostile_min|tone_model_l2)$"
@@ -209,11 +218,23 @@ def entry_problem(list_name: str, value: str) -> str | None:
     if not value:
         return "The entry is empty."
     if list_name in PHRASE_LISTS and value.startswith("re:"):
+        pattern = value[3:]
         try:
-            # As it is compiled: one alternative among the list's others.
-            re.compile(f"(?:{value[3:]})", re.IGNORECASE)
+            # Alone, and as it is compiled: one alternative among the list's others.
+            re.compile(pattern, re.IGNORECASE)
+            re.compile(f"(?:{pattern})", re.IGNORECASE)
         except re.error as error:
             return f"The regular expression does not compile: {error}."
+        if _GROUP_REFERENCE.search(pattern):
+            return (
+                "Named groups and back-references clash with the list's other patterns; "
+                "use (?:...) groups."
+            )
+        if _NESTED_REPEAT.search(pattern):
+            return (
+                "A repeated group with a repeat inside, such as (\\w+\\s?)+, can take "
+                "minutes on one draft; bound the outer repeat, e.g. {0,3}."
+            )
     elif list_name == "tone_example" and parse_example(value) is None:
         kinds = ", ".join((CLEAN, *MODEL_KINDS))
         return f'Write "kind: sentence", where kind is one of {kinds}.'
@@ -222,9 +243,9 @@ def entry_problem(list_name: str, value: str) -> str | None:
         try:
             number = float(setting)
         except ValueError:
-            return 'Write "name=number", e.g. "tone_model_min=0.6".'
-        if not sep or not key.strip() or number != number:
-            return 'Write "name=number", e.g. "tone_model_min=0.6".'
+            return 'Write "name=number", e.g. "tone_model_min_arrogance=0.6".'
+        if not sep or not key.strip() or not math.isfinite(number):
+            return 'Write "name=number", e.g. "tone_model_min_arrogance=0.6".'
         if _UNIT_THRESHOLD.match(key.strip()) and not 0.0 <= number <= 1.0:
             return f"{key.strip()} must lie between 0 and 1."
     elif list_name == "severity":
@@ -427,7 +448,12 @@ def load_rules(language: str = DEFAULT_LANGUAGE) -> Rules:
         rules = shipped_rules(language)
     else:
         pairs = list(entries.order_by("id").values_list("list_name", "value"))
-        rules = compile_rules(merge_entries(shipped_data(language), pairs), language)
+        try:
+            rules = compile_rules(merge_entries(shipped_data(language), pairs), language)
+        except (re.error, ValueError, OverflowError):
+            # Entries that pass one by one but not together: the shipped rules still check.
+            logger.exception("Admin rule entries for %s left out: they do not compile", language)
+            rules = shipped_rules(language)
     with _cache_lock:
         _compiled[language] = (version, rules)
     return rules

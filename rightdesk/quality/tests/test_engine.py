@@ -1132,3 +1132,38 @@ def test_kind_uses_of_blame_and_stance_words_are_not_blocked(
         assert not blocked & {"condescension", "hostile_tone", "deflection", "disrespect"}
     else:
         assert kind in blocked
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        ("Were you scammed, or are you just trying to get your money back?", "disrespect"),
+        ("The refund was obtained fraudulently, and every sign points to you.", "disrespect"),
+        ("The card was used fraudulently by yourself, according to the bank.", "disrespect"),
+        ("You then fraudulently obtained a second refund.", "disrespect"),
+        ("You knowingly and fraudulently obtained two refunds.", "disrespect"),
+        ("We have logged a fraud report against you.", "disrespect"),
+        ("We have reported you to Action Fraud.", "disrespect"),
+        ("Your details have been passed to Action Fraud.", "disrespect"),
+        ("Our CCTV shows the thief took the watch while you were at the counter.", "disrespect"),
+        ("That scam usually works on smaller shops, but not on us.", "disrespect"),
+        ("This was fraud by the person who holds this account.", "disrespect"),
+        ("This is fraud by people like you.", "disrespect"),
+        ("Obviously I don't want you to keep making the same mistake.", "condescension"),
+        ("Other customers had to deal with it too, so I don't see why you can't.", "hostile_tone"),
+        ("You'll be having to deal with it on your own from now on.", "hostile_tone"),
+        ("Like last time, I'll end the call if it gets abusive again.", "disrespect"),
+        ("You'll need to contact US Customs directly.", "deflection"),
+        ("Obviously I'd like this fixed for you today.", None),
+        ("Obviously we'd never want you to be out of pocket.", None),
+    ],
+)
+def test_victim_and_stance_exceptions_do_not_excuse_a_slight(
+    sentence: str, kind: str | None
+) -> None:
+    draft = f"Hi Maria,\n{sentence}\nDana"
+    blocked = {f.kind for f in run_checks(ctx(), draft, RULES) if f.blocking}
+    if kind is None:
+        assert not blocked & {"condescension", "hostile_tone", "deflection", "disrespect"}
+    else:
+        assert kind in blocked

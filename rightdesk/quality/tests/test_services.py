@@ -150,7 +150,9 @@ def test_a_broken_admin_entry_is_left_out_and_the_rest_still_apply(
     # Saved past the admin form (a shell, an import): the check must not fail for every draft.
     ruleset = RuleSet.objects.create(name="Typos", language="en")
     RuleEntry.objects.create(ruleset=ruleset, list_name=RuleList.DISRESPECT, value="re:(muppet")
-    RuleEntry.objects.create(ruleset=ruleset, list_name=RuleList.THRESHOLD, value="tone_model_l2=9")
+    RuleEntry.objects.create(
+        ruleset=ruleset, list_name=RuleList.THRESHOLD, value="tone_model_min_words=inf"
+    )
     RuleEntry.objects.create(ruleset=ruleset, list_name=RuleList.DISRESPECT, value="numpty")
     draft = "Hi Maria, your car estimate is ready, you numpty."
     findings = check_reply(ticket=ticket, draft=draft, author=agent)
@@ -164,6 +166,10 @@ def test_a_broken_admin_entry_is_left_out_and_the_rest_still_apply(
         (RuleList.DISRESPECT, "re:(muppet", "does not compile"),
         (RuleList.HOSTILE, "re:(?i)how dare you", "does not compile"),
         (RuleList.THRESHOLD, "tone_model_min=high", "name=number"),
+        (RuleList.THRESHOLD, "tone_model_min_words=inf", "name=number"),
+        (RuleList.DISRESPECT, "re:(?P<w>muppet)", "Named groups"),
+        (RuleList.DISRESPECT, "re:x)|(?:y", "does not compile"),
+        (RuleList.HOSTILE, r"re:(?:\w+\s?)+ (?:moron|idiot)", "repeat inside"),
         (RuleList.THRESHOLD, "tone_model_l2=5", "between 0 and 1"),
         (RuleList.THRESHOLD, "tone_model_min_hostile_tone=1.5", "between 0 and 1"),
         (RuleList.SEVERITY, "condescension=sometimes", "kind=advice"),
