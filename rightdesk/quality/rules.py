@@ -300,9 +300,8 @@ def merge_entries(data: dict[str, Any], entries: Iterable[tuple[str, str]]) -> d
             key, _, setting = value.partition("=")
             target = merged.setdefault("thresholds" if list_name == "threshold" else "severity", {})
             if list_name == "threshold":
-                name = _THRESHOLD_ALIASES.get(key.strip(), key.strip())
                 try:
-                    target[name] = float(setting)
+                    target[key.strip()] = float(setting)
                 except ValueError:
                     continue
             elif setting.strip() in ("block", "advice"):

@@ -1120,23 +1120,6 @@ def test_the_victim_exceptions_still_catch_an_accusation(sentence: str) -> None:
         ("This is fraud by you, plain and simple.", "disrespect"),
         ("Staff may end calls if they become abusive; writing to me is always fine.", None),
         ("Your calls to our staff have become abusive.", "disrespect"),
-    ],
-)
-def test_kind_uses_of_blame_and_stance_words_are_not_blocked(
-    sentence: str, kind: str | None
-) -> None:
-    # The phrase rules block; the learnt model may still advise a second look.
-    draft = f"Hi Maria,\n{sentence}\nDana"
-    blocked = {f.kind for f in run_checks(ctx(), draft, RULES) if f.blocking}
-    if kind is None:
-        assert not blocked & {"condescension", "hostile_tone", "deflection", "disrespect"}
-    else:
-        assert kind in blocked
-
-
-@pytest.mark.parametrize(
-    ("sentence", "kind"),
-    [
         ("Were you scammed, or are you just trying to get your money back?", "disrespect"),
         ("The refund was obtained fraudulently, and every sign points to you.", "disrespect"),
         ("The card was used fraudulently by yourself, according to the bank.", "disrespect"),
@@ -1158,9 +1141,11 @@ def test_kind_uses_of_blame_and_stance_words_are_not_blocked(
         ("Obviously we'd never want you to be out of pocket.", None),
     ],
 )
-def test_victim_and_stance_exceptions_do_not_excuse_a_slight(
+def test_kind_uses_of_blame_and_stance_words_are_not_blocked(
     sentence: str, kind: str | None
 ) -> None:
+    # The phrase rules block; the learnt model may still advise a second look. The
+    # cases with a kind are slights these exceptions must not excuse.
     draft = f"Hi Maria,\n{sentence}\nDana"
     blocked = {f.kind for f in run_checks(ctx(), draft, RULES) if f.blocking}
     if kind is None:
