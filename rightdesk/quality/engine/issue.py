@@ -385,7 +385,12 @@ def _whole_draft(draft: str) -> tuple[int, int]:
 
 
 def check_off_issue(
-    rules: Rules, ctx: CheckContext, draft: str, *, canned: bool = False
+    rules: Rules,
+    ctx: CheckContext,
+    draft: str,
+    *,
+    canned: bool = False,
+    deflected: bool = False,
 ) -> list[Finding]:
     """The reply must touch what the customer's last message asks, not only name the case.
 
@@ -397,10 +402,14 @@ def check_off_issue(
     message is a synonym in the same broad concept, and that names nothing on file,
     is off-issue unless it answers the kind of question asked; when ``canned`` (the
     draft is a stock reply the canned check reports) that weak case is left to it.
+    When ``deflected`` (the reply sends the customer elsewhere) only another order
+    or thing named counts: the deflection finding already says why it answers nothing.
     """
     other = _other_order(rules, ctx, draft) or _other_thing(rules, ctx, draft)
     if other is not None:
         return [other]
+    if deflected:
+        return []
     # "Can I leave and come back the same day?" "Yes. Just get your wristband
     # scanned...": a reply that opens with the answer is on the issue in any words.
     if _answers_yes_or_no(rules, ctx, draft):

@@ -69,7 +69,11 @@ def run_checks(
     findings += check_tone_model(rules, draft, spans, toned)
     findings += check_re_ask(rules, ctx, draft, spans)
     canned = check_canned(rules, ctx, draft)
-    findings += check_off_issue(rules, ctx, draft, canned=bool(canned))
+    # A reply that sends the customer elsewhere does not answer them either; the
+    # deflection finding says why, so off-issue adds nothing unless another order
+    # or thing is named.
+    deflected = any(f.kind == "deflection" for f in findings)
+    findings += check_off_issue(rules, ctx, draft, canned=bool(canned), deflected=deflected)
     findings += canned
     findings += check_promises(rules, ctx, draft, promise_detector)
     findings.sort(key=lambda f: (f.start, f.end, KINDS.index(f.kind)))

@@ -1152,3 +1152,29 @@ def test_kind_uses_of_blame_and_stance_words_are_not_blocked(
         assert not blocked & {"condescension", "hostile_tone", "deflection", "disrespect"}
     else:
         assert kind in blocked
+
+
+def test_a_deflecting_reply_is_reported_as_deflection_not_also_off_issue() -> None:
+    context = bare("I need to add a second passenger to my ferry booking. How do I do that?")
+    draft = (
+        "Hi Maria,\nThat was sold by a travel agent, so you'll need to contact the agent "
+        "about it. There's nothing we can change from here.\nDana"
+    )
+    found_kinds = kinds(draft, context)
+    assert "deflection" in found_kinds
+    assert "off_issue" not in found_kinds
+    # Without the push elsewhere, the same silence on the ask is off-issue.
+    silent = "Hi Maria,\nOur summer timetable is now online with extra evening sailings.\nDana"
+    assert "off_issue" in kinds(silent, context)
+
+
+def test_what_does_that_mean_is_answered_by_explaining_the_story() -> None:
+    context = bare(
+        "My order status says 'awaiting customs clearance'. What does that mean? "
+        "I need it urgently."
+    )
+    draft = (
+        "Hi Maria,\nParcels from abroad wait at the border until customs clearance is "
+        "done; yours was cleared this morning and the courier delivers it tomorrow.\nDana"
+    )
+    assert "off_issue" not in kinds(draft, context)
