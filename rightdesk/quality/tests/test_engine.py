@@ -1178,3 +1178,22 @@ def test_what_does_that_mean_is_answered_by_explaining_the_story() -> None:
         "done; yours was cleared this morning and the courier delivers it tomorrow.\nDana"
     )
     assert "off_issue" not in kinds(draft, context)
+
+
+@pytest.mark.parametrize(
+    ("message", "reply"),
+    [
+        (
+            "My bills keep going up. Is there a cheaper tariff I could switch to?",
+            "Our two-year fix would save you about £90 a year against what you pay now; "
+            "reply to confirm and I'll move you over.",
+        ),
+        (
+            "When will I get my deposit back? I handed the keys in on Friday.",
+            "Nothing was deducted at the inspection, so the full £800 will be paid to "
+            "your account within five working days.",
+        ),
+    ],
+)
+def test_money_asked_about_in_other_words_is_on_the_issue(message: str, reply: str) -> None:
+    assert "off_issue" not in kinds(f"Hi Maria,\n{reply}\nDana", bare(message))
