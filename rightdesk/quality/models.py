@@ -23,6 +23,14 @@ class RuleList(models.TextChoices):
         "disrespect_by_us",
         "Our own act against the customer (no exception excuses it)",
     )
+    THIRD_PARTY = (
+        "third_party",
+        "Someone other than the customer (blame words beside one are not aimed at the customer)",
+    )
+    BLAME_AT_CUSTOMER = (
+        "blame_at_customer",
+        "The customer as the wrongdoer (no third party nearby excuses it)",
+    )
     CONDESCENSION = "condescension", "Condescension phrase"
     ARROGANCE = "arrogance", "Arrogance phrase"
     DEFLECTION = "deflection", "Deflection phrase"

@@ -33,6 +33,8 @@ PHRASE_LISTS = (
     "disrespect",
     "disrespect_exceptions",
     "disrespect_by_us",
+    "third_party",
+    "blame_at_customer",
     "condescension",
     "arrogance",
     "deflection",

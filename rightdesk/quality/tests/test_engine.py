@@ -1197,3 +1197,41 @@ def test_what_does_that_mean_is_answered_by_explaining_the_story() -> None:
 )
 def test_money_asked_about_in_other_words_is_on_the_issue(message: str, reply: str) -> None:
     assert "off_issue" not in kinds(f"Hi Maria,\n{reply}\nDana", bare(message))
+
+
+@pytest.mark.parametrize(
+    ("draft", "disrespectful"),
+    [
+        ("Someone used your card details fraudulently at three shops; the card is stopped.", False),
+        (
+            "Someone impersonated you at our store on Monday. That was fraud, and we missed it.",
+            False,
+        ),
+        ("Please don't blame yourself; these scams are built to fool careful people.", False),
+        ("The claim was lodged by somebody using your name, and we've found it fraudulent.", False),
+        ("You committed fraud, whatever someone else may have told you.", True),
+        ("We see fraudsters like you every week; someone always tries it.", True),
+        ("Somebody in the shop saw it: we believe you abused the returns policy.", True),
+        ("Your refund request looks fraudulent to us.", True),
+    ],
+)
+def test_blame_words_about_a_third_party_are_not_aimed_at_the_customer(
+    draft: str, disrespectful: bool
+) -> None:
+    assert ("disrespect" in kinds(f"Hi Maria,\n{draft}\nDana")) is disrespectful
+
+
+@pytest.mark.parametrize(
+    ("draft", "condescending"),
+    [
+        ("As I said on the phone yesterday, the part arrives Tuesday.", False),
+        ("Obviously it's our job to pack fragile things properly, and we didn't.", False),
+        ("Obviously, when a box says fragile, we should have handled it with care.", False),
+        ("Obviously, you should have packed it better; it's our job to deliver it.", True),
+        ("As I said, the part arrives Tuesday.", True),
+    ],
+)
+def test_obviously_about_our_own_duty_and_as_i_said_on_a_call_are_kind(
+    draft: str, condescending: bool
+) -> None:
+    assert ("condescension" in kinds(f"Hi Maria,\n{draft}\nDana")) is condescending
