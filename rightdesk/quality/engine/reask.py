@@ -81,6 +81,31 @@ def _states(value: str, sentence: str) -> bool:
     return re.search(pattern, sentence, re.DOTALL) is not None
 
 
+#: "the sizes for both children", "the registration of your car": a field named
+#: after a preposition says whose, not what is asked.
+_OWNER_BEFORE = re.compile(
+    r"\b(?:for|of|on|about|from)\s+(?:(?:both|all|each|every|the|your|our|this|that|these|"
+    r"those|my|his|her|their)\s+)*$",
+    re.IGNORECASE,
+)
+#: "the report number" when only the report's state ("filed") is on file.
+_ATTRIBUTE_AFTER = re.compile(
+    r"^\s+(?:number|no\.?|reference|ref|code|id|date|time)s?\b", re.IGNORECASE
+)
+
+
+def _asks_for_field(sentence: str, pattern: re.Pattern[str], value: str) -> bool:
+    """Whether ``sentence`` names the field as the thing asked for, not as the owner
+    of something else or a thing whose number is asked while none is on file."""
+    for match in pattern.finditer(sentence):
+        if _OWNER_BEFORE.search(sentence[: match.start()]):
+            continue
+        if _ATTRIBUTE_AFTER.match(sentence[match.end() :]) and not any(c.isdigit() for c in value):
+            continue
+        return True
+    return False
+
+
 def _is_request(rules: Rules, sentence: str) -> bool:
     cues = rules.patterns.get("request_cues")
     return sentence.rstrip().endswith("?") or bool(cues and cues.search(sentence))
@@ -108,8 +133,7 @@ def check_re_ask(
             continue
         lowered = sentence.lower()
         for item, pattern in fields:
-            match = pattern.search(sentence)
-            if match is None:
+            if not _asks_for_field(sentence, pattern, item.value):
                 continue
             values = [v.strip().lower() for v in item.value.split(",") if v.strip()]
             if any(v and (v in lowered or _states(v, lowered)) for v in values):

@@ -1235,3 +1235,33 @@ def test_obviously_about_our_own_duty_and_as_i_said_on_a_call_are_kind(
     draft: str, condescending: bool
 ) -> None:
     assert ("condescension" in kinds(f"Hi Maria,\n{draft}\nDana")) is condescending
+
+
+@pytest.mark.parametrize(
+    ("facts", "ask", "re_ask"),
+    [
+        # Only the report's state is on file, not its number.
+        ([Field(label="Police report", value="filed")], "Please send me the report number.", False),
+        (
+            [Field(label="Police report", value="PR-20931")],
+            "Please send me the report number.",
+            True,
+        ),
+        # The children are on file; their sizes are not.
+        (
+            [Field(label="Children", value="2, Years 3 and 5")],
+            "Could you tell me the sizes you need for both children?",
+            False,
+        ),
+        (
+            [Field(label="Children", value="2, Years 3 and 5")],
+            "How many children will be coming?",
+            True,
+        ),
+    ],
+)
+def test_re_ask_is_about_the_thing_asked_for_not_its_owner(
+    facts: list[Field], ask: str, re_ask: bool
+) -> None:
+    context = ctx(facts=facts)
+    assert ("re_ask" in kinds(f"Hi Maria,\n{ask}\nDana", context)) is re_ask
