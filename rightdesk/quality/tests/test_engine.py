@@ -1265,3 +1265,20 @@ def test_re_ask_is_about_the_thing_asked_for_not_its_owner(
 ) -> None:
     context = ctx(facts=facts)
     assert ("re_ask" in kinds(f"Hi Maria,\n{ask}\nDana", context)) is re_ask
+
+
+@pytest.mark.parametrize(
+    ("message", "reply"),
+    [
+        (
+            "So sorry, I was stuck in traffic and missed Tuesday. Could we rebook for next week?",
+            "I can do Thursday at 4pm; just reply to confirm.",
+        ),
+        (
+            "My knee has flared up again. Is there any chance of seeing someone before Friday?",
+            "We've had a cancellation tomorrow at 9.15am and I've pencilled you in.",
+        ),
+    ],
+)
+def test_a_slot_offered_answers_a_request_to_rebook(message: str, reply: str) -> None:
+    assert "off_issue" not in kinds(f"Hi Maria,\n{reply}\nDana", bare(message))
