@@ -1282,3 +1282,16 @@ def test_re_ask_is_about_the_thing_asked_for_not_its_owner(
 )
 def test_a_slot_offered_answers_a_request_to_rebook(message: str, reply: str) -> None:
     assert "off_issue" not in kinds(f"Hi Maria,\n{reply}\nDana", bare(message))
+
+
+def test_a_reason_given_without_because_answers_why() -> None:
+    context = bare(
+        "My card was declined at the till last night and there's money in the account. "
+        "Why did this happen, and can I use it today?"
+    )
+    draft = (
+        "Hi Maria,\nThe £860 payment was paused by our fraud checks: a large amount abroad "
+        "late at night triggers an automatic check. You confirmed it in the app this "
+        "morning, so the card works again now.\nDana"
+    )
+    assert "off_issue" not in kinds(draft, context)
