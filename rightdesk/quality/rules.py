@@ -129,6 +129,11 @@ class Rules:
     yes_no_question: re.Pattern[str] | None = None
     yes_no_lead: tuple[str, ...] = ()
     direct_answer: re.Pattern[str] | None = None
+    #: Off-issue: signs of a promotion ("launches next week", "15% off"), each counted
+    #: once, how many make a reply a promotion, and what a customer asking for one says.
+    promotion_cues: tuple[re.Pattern[str], ...] = ()
+    promotion_min_cues: int = 2
+    promotion_asked: re.Pattern[str] | None = None
     #: Off-issue: concepts of one family of topics (money, shipping, faults, access), by
     #: each concept's canonical stem; a reply moving within the family stays on topic.
     concept_family: dict[str, int] = field(default_factory=dict)
@@ -407,6 +412,13 @@ def compile_rules(data: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> Rul
             )
         ),
         direct_answer=_compile_any(off_issue.get("direct_answer", [])),
+        promotion_cues=tuple(
+            re.compile(phrase_to_regex(cue), re.IGNORECASE)
+            for cue in off_issue.get("promotion_cues", [])
+            if cue.strip()
+        ),
+        promotion_min_cues=int(off_issue.get("promotion_min_cues", 2)),
+        promotion_asked=_compile_any(off_issue.get("promotion_asked", [])),
         concept_family=concept_family,
         concept_phrases=tuple(
             (re.compile(r"\b" + phrase_to_regex(phrase) + r"\b", re.IGNORECASE), word)

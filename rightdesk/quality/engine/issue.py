@@ -384,7 +384,49 @@ def _whole_draft(draft: str) -> tuple[int, int]:
     return start, start + len(stripped)
 
 
+def _promotion(rules: Rules, ctx: CheckContext, draft: str) -> list[Finding]:
+    """An offer in place of an answer: a reply that reads as a promotion ("our autumn
+    blend launches next week… 15% off") to a customer who asked for no offer."""
+    cues = [match for cue in rules.promotion_cues if (match := cue.search(draft))]
+    if not cues or len(cues) < rules.promotion_min_cues:
+        return []
+    asked = rules.promotion_asked
+    if asked is not None and asked.search(f"{ctx.last_customer_message} {ctx.subject}"):
+        return []
+    start, end = _whole_draft(draft)
+    shown = ", ".join(f"“{m.group()}”" for m in sorted(cues, key=lambda m: m.start())[:3])
+    return [
+        _finding(
+            rules,
+            "off_issue",
+            start,
+            end,
+            draft,
+            f"The reply reads as a promotion ({shown}); the customer asked for no offer.",
+        )
+    ]
+
+
 def check_off_issue(
+    rules: Rules,
+    ctx: CheckContext,
+    draft: str,
+    *,
+    canned: bool = False,
+    deflected: bool = False,
+) -> list[Finding]:
+    """The reply must touch what the customer's last message asks; see ``_off_issue``.
+
+    A reply that reads as a promotion, to a customer who asked for no offer, is
+    off-issue whatever words it shares with the message.
+    """
+    found = _off_issue(rules, ctx, draft, canned=canned, deflected=deflected)
+    if found or deflected:
+        return found
+    return _promotion(rules, ctx, draft)
+
+
+def _off_issue(
     rules: Rules,
     ctx: CheckContext,
     draft: str,

@@ -1295,3 +1295,15 @@ def test_a_reason_given_without_because_answers_why() -> None:
         "morning, so the card works again now.\nDana"
     )
     assert "off_issue" not in kinds(draft, context)
+
+
+def test_an_offer_in_place_of_an_answer_is_off_issue() -> None:
+    promotion = (
+        "Hi Maria,\nGreat news: our winter range of tyres launches on Monday, and as an "
+        "existing customer you get 20% off with the code SNOW20. Get in early!\nDana"
+    )
+    found_kinds = kinds(promotion, bare("My car is still in your workshop. Is it ready yet?"))
+    assert "off_issue" in found_kinds
+    assert "off_issue" not in kinds(promotion, bare("Do you have any offers on winter tyres?"))
+    one_cue = "Hi Maria,\nYour car is ready, and the wiper fix was free of charge.\nDana"
+    assert "off_issue" not in kinds(one_cue, bare("My car is in your workshop. Is it ready yet?"))
