@@ -972,8 +972,11 @@ def test_the_narrow_exceptions_still_catch_slights_aimed_at_the_customer(
     ],
 )
 def test_blame_words_about_someone_else_or_our_protection_are_no_slight(sentence: str) -> None:
-    slights = {"disrespect", "condescension"}
-    assert [k for k in kinds(f"Hi Maria,\n{sentence}") if k in slights] == []
+    # The phrase rules must not block these; the learnt model may still advise a
+    # second look ("Abusive behaviour can lead to…" sent to a customer may be a hint).
+    draft = f"Hi Maria,\n{sentence}"
+    blocked = {f.kind for f in run_checks(ctx(), draft, RULES) if f.blocking}
+    assert not blocked & {"disrespect", "condescension"}
 
 
 @pytest.mark.parametrize(
