@@ -86,6 +86,7 @@ OWN_FILE = (
     "blind7",
     "blind8",
     "blind9",
+    "blind10",
 )
 SPLITS = ("dev", "heldout", *OWN_FILE)
 #: Kinds a split does not label (its writers were asked to leave promises out).

@@ -27,6 +27,10 @@ class RuleList(models.TextChoices):
         "third_party",
         "Someone other than the customer (blame words beside one are not aimed at the customer)",
     )
+    CUSTOMER_AS_VICTIM = (
+        "customer_as_victim",
+        "The customer as the victim or reporter (blame words in such a reply are about others)",
+    )
     BLAME_AT_CUSTOMER = (
         "blame_at_customer",
         "The customer as the wrongdoer (no third party nearby excuses it)",

@@ -34,6 +34,7 @@ PHRASE_LISTS = (
     "disrespect_exceptions",
     "disrespect_by_us",
     "third_party",
+    "customer_as_victim",
     "blame_at_customer",
     "condescension",
     "arrogance",

@@ -234,6 +234,11 @@ def check_hostile(
     analyser = vader()
     target = rules.patterns.get("hostile_target")
     own_failure = rules.patterns.get("own_failure")
+    victim = rules.patterns.get("customer_as_victim")
+    if victim is not None and victim.search(draft):
+        # "I'm so sorry this happened to you… the most you'll pay is the £100 excess":
+        # in a reply to the victim, the dark words are about what happened to them.
+        return findings
     for start, end in spans:
         if _overlaps((start, end), taken) or (start, end) in flagged:
             continue

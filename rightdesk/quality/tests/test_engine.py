@@ -1310,3 +1310,45 @@ def test_an_offer_in_place_of_an_answer_is_off_issue() -> None:
     assert "off_issue" not in kinds(promotion, bare("Do you have any offers on winter tyres?"))
     one_cue = "Hi Maria,\nYour car is ready, and the wiper fix was free of charge.\nDana"
     assert "off_issue" not in kinds(one_cue, bare("My car is in your workshop. Is it ready yet?"))
+
+
+@pytest.mark.parametrize(
+    ("draft", "disrespectful"),
+    [
+        (
+            "I'm so sorry this happened to you at the gig. What you describe is abuse, and "
+            "security should have acted on the spot.",
+            False,
+        ),
+        (
+            "Thanks for flagging the text. It's a known scam doing the rounds; we never ask "
+            "for bank details that way.",
+            False,
+        ),
+        (
+            "Thanks for checking first. The change request came from a lookalike address, "
+            "so we've treated it as payroll fraud and paused it.",
+            False,
+        ),
+        (
+            "I'm sorry this happened. However, your claim looks fraudulent to us.",
+            True,
+        ),
+        ("Thanks for flagging the order; it looks like fraud on your part.", True),
+    ],
+)
+def test_a_reply_to_the_victim_is_about_someone_elses_wrong(
+    draft: str, disrespectful: bool
+) -> None:
+    assert ("disrespect" in kinds(f"Hi Maria,\n{draft}\nDana")) is disrespectful
+
+
+def test_dark_words_in_a_reply_to_the_victim_are_not_hostile() -> None:
+    sympathetic = (
+        "Hi Maria,\nI'm sorry, that's a horrible end to a day out, and it's not your fault. "
+        "Because you took the damage waiver, the most you'll pay is the £100 excess, not "
+        "the £2,400 value of the stolen bike.\nDana"
+    )
+    assert "hostile_tone" not in kinds(sympathetic)
+    curt = "Hi Maria,\nIt's not your fault, but stop contacting us about it.\nDana"
+    assert "hostile_tone" in kinds(curt)
