@@ -130,9 +130,11 @@ class Rules:
     yes_no_question: re.Pattern[str] | None = None
     yes_no_lead: tuple[str, ...] = ()
     direct_answer: re.Pattern[str] | None = None
-    #: Off-issue: signs of a promotion ("launches next week", "15% off"), each counted
-    #: once, how many make a reply a promotion, and what a customer asking for one says.
+    #: Off-issue: signs of a promotion ("launches next week"; strong ones: "15% off"),
+    #: each counted once, how many make a reply a promotion (one strong among them),
+    #: and what a customer asking for one says.
     promotion_cues: tuple[re.Pattern[str], ...] = ()
+    promotion_strong_cues: tuple[re.Pattern[str], ...] = ()
     promotion_min_cues: int = 2
     promotion_asked: re.Pattern[str] | None = None
     #: Off-issue: concepts of one family of topics (money, shipping, faults, access), by
@@ -416,6 +418,11 @@ def compile_rules(data: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> Rul
         promotion_cues=tuple(
             re.compile(phrase_to_regex(cue), re.IGNORECASE)
             for cue in off_issue.get("promotion_cues", [])
+            if cue.strip()
+        ),
+        promotion_strong_cues=tuple(
+            re.compile(phrase_to_regex(cue), re.IGNORECASE)
+            for cue in off_issue.get("promotion_strong_cues", [])
             if cue.strip()
         ),
         promotion_min_cues=int(off_issue.get("promotion_min_cues", 2)),

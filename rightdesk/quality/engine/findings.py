@@ -147,3 +147,38 @@ def _phrase_hits(
 
 def _overlaps(span: tuple[int, int], others: Sequence[tuple[int, int]]) -> bool:
     return any(span[0] < b and a < span[1] for a, b in others)
+
+
+def blame_elsewhere(
+    rules: Rules, draft: str, spans: list[tuple[int, int]], *, third_party: bool = True
+) -> list[tuple[int, int]]:
+    """Sentences whose blame words are about someone other than the customer.
+
+    "Someone used your card details fraudulently", "Someone impersonated you in a
+    store. That's fraud": a third party named in the sentence or one beside it takes
+    the blame; so does the wrong told next to the customer's being the victim ("I'm so
+    sorry this happened to you. What you describe is abuse…"). Nothing is excused
+    when the sentence or one beside it makes the customer the wrongdoer ("you
+    committed fraud", "fraudsters like you", "the thief is you"), and a sentence that
+    does so ("Nobody impersonated you.") names no one for the sentences beside it.
+    With ``third_party`` off, only the victim's side counts.
+    """
+    named = rules.patterns.get("third_party") if third_party else None
+    victim = rules.patterns.get("customer_as_victim")
+    at_customer = rules.patterns.get("blame_at_customer")
+    if named is None and victim is None:
+        return []
+    texts = [draft[a:b].replace("\u2019", "'") for a, b in spans]
+    blaming = [at_customer is not None and bool(at_customer.search(t)) for t in texts]
+    out: list[tuple[int, int]] = []
+    for index, span in enumerate(spans):
+        if blaming[index]:
+            continue
+        near = range(max(0, index - 1), min(len(spans), index + 2))
+        if any(
+            not blaming[i]
+            and ((named and named.search(texts[i])) or (victim and victim.search(texts[i])))
+            for i in near
+        ):
+            out.append(span)
+    return out

@@ -386,13 +386,20 @@ def _whole_draft(draft: str) -> tuple[int, int]:
 
 def _promotion(rules: Rules, ctx: CheckContext, draft: str) -> list[Finding]:
     """An offer in place of an answer: a reply that reads as a promotion ("our autumn
-    blend launches next week… 15% off") to a customer who asked for no offer."""
-    cues = [match for cue in rules.promotion_cues if (match := cue.search(draft))]
-    if not cues or len(cues) < rules.promotion_min_cues:
+    blend launches next week… 15% off"), with one strong sign at least, that answers
+    nothing of the kind asked, to a customer who asked for no offer."""
+    strong = [match for cue in rules.promotion_strong_cues if (match := cue.search(draft))]
+    if not strong:
+        return []
+    cues = strong + [match for cue in rules.promotion_cues if (match := cue.search(draft))]
+    if len(cues) < rules.promotion_min_cues:
         return []
     asked = rules.promotion_asked
     if asked is not None and asked.search(f"{ctx.last_customer_message} {ctx.subject}"):
         return []
+    message = ctx.last_customer_message
+    if _answers_yes_or_no(rules, ctx, draft) or answered_asks(rules, message, draft, firm=True):
+        return []  # it answers, then promotes: the promotion is not the reply
     start, end = _whole_draft(draft)
     shown = ", ".join(f"“{m.group()}”" for m in sorted(cues, key=lambda m: m.start())[:3])
     return [

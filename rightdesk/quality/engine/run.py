@@ -12,6 +12,7 @@ from rightdesk.quality.engine.findings import (
     _finding,
     _overlaps,
     _phrase_hits,
+    blame_elsewhere,
 )
 from rightdesk.quality.engine.issue import check_off_issue
 from rightdesk.quality.engine.names import _name_forms, check_names
@@ -25,38 +26,6 @@ from rightdesk.quality.engine.tone import (
 )
 from rightdesk.quality.rules import Rules
 from rightdesk.quality.text import sentence_at, sentences
-
-
-def _blame_elsewhere(
-    rules: Rules, draft: str, spans: list[tuple[int, int]]
-) -> list[tuple[int, int]]:
-    """Sentences whose blame words are about someone other than the customer.
-
-    "Someone used your card details fraudulently", "these scams are designed to fool
-    careful people", "Someone impersonated you in a store. That's fraud": a third
-    party named in the sentence or the one beside it takes the blame. A reply that
-    treats the customer as the victim or the one who reported it ("I'm so sorry this
-    happened to you", "you did exactly the right thing") is about someone else's
-    wrong throughout. Neither excuses a sentence that itself makes the customer the
-    wrongdoer ("you committed fraud", "fraudsters like you").
-    """
-    third_party = rules.patterns.get("third_party")
-    victim = rules.patterns.get("customer_as_victim")
-    at_customer = rules.patterns.get("blame_at_customer")
-    if third_party is None and victim is None:
-        return []
-    texts = [draft[a:b] for a, b in spans]
-    victim_throughout = victim is not None and victim.search(draft) is not None
-    out: list[tuple[int, int]] = []
-    for index, span in enumerate(spans):
-        if at_customer is not None and at_customer.search(texts[index]):
-            continue
-        near = texts[max(0, index - 1) : index + 2]
-        if victim_throughout or (
-            third_party is not None and any(third_party.search(text) for text in near)
-        ):
-            out.append(span)
-    return out
 
 
 def run_checks(
@@ -73,7 +42,7 @@ def run_checks(
     # about the customer whatever else the sentence names.
     exceptions = _phrase_hits(rules, "disrespect_exceptions", draft, spans, negatable=False)
     ours = _phrase_hits(rules, "disrespect_by_us", draft, spans, negatable=False)
-    exceptions += _blame_elsewhere(rules, draft, spans)
+    exceptions += blame_elsewhere(rules, draft, spans)
     for start, end in _phrase_hits(rules, "disrespect", draft, spans):
         if _overlaps((start, end), ours) or not _overlaps((start, end), exceptions):
             findings.append(_finding(rules, "disrespect", start, end, draft))
@@ -105,7 +74,7 @@ def run_checks(
     # A reply that sends the customer elsewhere does not answer them either; the
     # deflection finding says why, so off-issue adds nothing unless another order
     # or thing is named.
-    deflected = any(f.kind == "deflection" for f in findings)
+    deflected = any(f.kind == "deflection" and f.blocking for f in findings)
     findings += check_off_issue(rules, ctx, draft, canned=bool(canned), deflected=deflected)
     findings += canned
     findings += check_promises(rules, ctx, draft, promise_detector)

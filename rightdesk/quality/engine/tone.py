@@ -18,6 +18,7 @@ from rightdesk.quality.engine.findings import (
     _finding,
     _overlaps,
     _phrase_hits,
+    blame_elsewhere,
 )
 from rightdesk.quality.engine.tonemodel import model_of
 from rightdesk.quality.rules import Rules
@@ -234,13 +235,13 @@ def check_hostile(
     analyser = vader()
     target = rules.patterns.get("hostile_target")
     own_failure = rules.patterns.get("own_failure")
-    victim = rules.patterns.get("customer_as_victim")
-    if victim is not None and victim.search(draft):
-        # "I'm so sorry this happened to you… the most you'll pay is the £100 excess":
-        # in a reply to the victim, the dark words are about what happened to them.
-        return findings
+    # "I'm so sorry this happened to you… the most you'll pay is the £100 excess": next
+    # to the customer's being the victim, the dark words are about what happened.
+    beside_victim = blame_elsewhere(rules, draft, spans, third_party=False)
     for start, end in spans:
         if _overlaps((start, end), taken) or (start, end) in flagged:
+            continue
+        if (start, end) in beside_victim:
             continue
         sentence = _unquoted(draft[start:end])
         if len(sentence.split()) < min_words:

@@ -1301,15 +1301,43 @@ def test_a_reason_given_without_because_answers_why() -> None:
 
 
 def test_an_offer_in_place_of_an_answer_is_off_issue() -> None:
+    # Shares "car" and "Monday" with the question, so only the promotion check sees it.
     promotion = (
-        "Hi Maria,\nGreat news: our winter range of tyres launches on Monday, and as an "
-        "existing customer you get 20% off with the code SNOW20. Get in early!\nDana"
+        "Hi Maria,\nWhile your car is with us since Monday, a heads-up: our winter tyres "
+        "launch this week, and as an existing customer you get 20% off with the code "
+        "SNOW20.\nDana"
     )
-    found_kinds = kinds(promotion, bare("My car is still in your workshop. Is it ready yet?"))
-    assert "off_issue" in found_kinds
-    assert "off_issue" not in kinds(promotion, bare("Do you have any offers on winter tyres?"))
-    one_cue = "Hi Maria,\nYour car is ready, and the wiper fix was free of charge.\nDana"
-    assert "off_issue" not in kinds(one_cue, bare("My car is in your workshop. Is it ready yet?"))
+    asked = bare("My car has been in your workshop since Monday. Is it ready yet?")
+    assert "off_issue" in kinds(promotion, asked)
+    assert "off_issue" not in kinds(promotion, bare("Do you have any deals on winter tyres?"))
+    answered_then_offer = (
+        "Hi Maria,\nYes, your car is ready to collect from 4pm today. Our winter tyres "
+        "launch this week, with 20% off for existing customers.\nDana"
+    )
+    assert "off_issue" not in kinds(answered_then_offer, asked)
+
+
+@pytest.mark.parametrize(
+    ("message", "reply"),
+    [
+        (
+            "The boiler's making a banging noise again. Can someone come out?",
+            "I've booked an engineer to look at the boiler on Tuesday; the visit is free of "
+            "charge and slots are available from Monday if Tuesday doesn't suit.",
+        ),
+        (
+            "Is the speed upgrade available on my street yet?",
+            "Yes, the 500Mb upgrade is available from next Monday, and switching is free of "
+            "charge.",
+        ),
+        (
+            "What's the code for the parcel locker?",
+            "Use the code 4821 at the locker; a heads-up that it's available from 7am.",
+        ),
+    ],
+)
+def test_ordinary_news_on_the_issue_is_no_promotion(message: str, reply: str) -> None:
+    assert "off_issue" not in kinds(f"Hi Maria,\n{reply}\nDana", bare(message))
 
 
 @pytest.mark.parametrize(
@@ -1352,3 +1380,52 @@ def test_dark_words_in_a_reply_to_the_victim_are_not_hostile() -> None:
     assert "hostile_tone" not in kinds(sympathetic)
     curt = "Hi Maria,\nIt's not your fault, but stop contacting us about it.\nDana"
     assert "hostile_tone" in kinds(curt)
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "Someone called us about this order. We know you're running a scam with these returns.",
+        "Fraudsters use exactly this story. We are treating your claim as fraud.",
+        "The person in question was you, and that is fraud.",
+        "The other guests involved saw you steal the towels from the room.",
+        "Nobody impersonated you. This is fraud, plain and simple.",
+        "We found no sign of a hacker; this was fraud.",
+        "Claiming someone else used your card is the oldest scam there is.",
+        "Someone reported the theft. We believe the thief is you.",
+        "It's not your fault the parcel is missing, but it is your fault you keep lying about it.",
+        "You did the right thing contacting us. Now stop abusing our staff.",
+        "Sorry to hear what you've been through. Still, a claim like this one is fraudulent.",
+        "You\u2019ve committed fraud, whatever someone else may have told you.",
+        "Obviously we didn't expect anyone to be this careless with a parcel.",
+        "As I said in my last three emails, the answer is no.",
+        "As I said on the phone, twice, the answer is no.",
+        "As I told you on the phone and again in my email, the answer is no.",
+    ],
+)
+def test_third_parties_and_victims_never_excuse_a_slight_at_the_customer(draft: str) -> None:
+    blocked = {f.kind for f in run_checks(ctx(), f"Hi Maria,\n{draft}\nDana", RULES) if f.blocking}
+    assert blocked & {"disrespect", "condescension", "hostile_tone"}
+
+
+@pytest.mark.parametrize(
+    ("fact", "ask"),
+    [
+        (
+            Field(label="Car", value="Ford Focus, red"),
+            "Could you confirm the make and model of your car?",
+        ),
+        (
+            Field(label="Appointment", value="Tuesday 4 June, 10am"),
+            "Can you confirm the date of your appointment?",
+        ),
+        (
+            Field(label="Children", value="2, Years 3 and 5"),
+            "How many of your children will be coming?",
+        ),
+        (Field(label="Booking reference", value="KXQTRB"), "What's your booking reference?"),
+        (Field(label="Voucher code", value="SPRINGSALE"), "Could you send me the voucher code?"),
+    ],
+)
+def test_asking_for_a_detail_of_a_field_on_file_is_still_a_re_ask(fact: Field, ask: str) -> None:
+    assert "re_ask" in kinds(f"Hi Maria,\n{ask}\nDana", ctx(facts=[fact]))
