@@ -40,9 +40,13 @@ drafts: 20 of each respect kind the model reads, 20 off-issue and 50 clean,
 33 of them near misses) was written the same way during the round after; it
 was read through this report before and after that round's examples and floor,
 then its blocked clean replies alone were read (six of eight led to general
-rules). The model's examples include the sentences of dev, heldout, fresh,
+rules). "blind10" (shaped like blind9) was written during the same round,
+first read through this report once that round's examples and floor were in,
+then its blocked clean replies alone were read. "blind11" (shaped like
+blind9) was written at the end of that round and read only through this
+report. The model's examples include the sentences of dev, heldout, fresh,
 offissue, blind and blind2 that the phrase rules flag, and none of blind3 to
-blind9.
+blind11.
 Runs the same pure check as the console, with the shipped rules and no
 database.
 """
@@ -87,6 +91,7 @@ OWN_FILE = (
     "blind8",
     "blind9",
     "blind10",
+    "blind11",
 )
 SPLITS = ("dev", "heldout", *OWN_FILE)
 #: Kinds a split does not label (its writers were asked to leave promises out).
