@@ -209,12 +209,13 @@ def answered_asks(rules: Rules, message: str, draft: str, *, firm: bool = False)
     """Kinds of question in ``message`` ("where", "when", "how_much") the draft answers in kind.
 
     With ``firm``, only kinds whose answer shows it is about them: not an incidental
-    answer (a day, a place) that turns up anywhere, nor an open ask answered in any words.
+    answer (a day, a place) that turns up anywhere. An open ask ("can someone come
+    out?") counts when its own answer is given ("I've booked an engineer…").
     """
     return [
         ask.name
         for ask in rules.ask_types
-        if not (firm and (ask.incidental or ask.open))
+        if not (firm and ask.incidental)
         and ask.ask.search(message)
         and ask.answer.search(draft)
     ]

@@ -1429,3 +1429,9 @@ def test_third_parties_and_victims_never_excuse_a_slight_at_the_customer(draft: 
 )
 def test_asking_for_a_detail_of_a_field_on_file_is_still_a_re_ask(fact: Field, ask: str) -> None:
     assert "re_ask" in kinds(f"Hi Maria,\n{ask}\nDana", ctx(facts=[fact]))
+
+
+def test_a_visit_booked_answers_a_request_for_someone_to_come() -> None:
+    context = bare("The boiler's making a banging noise again. Can someone come out?")
+    draft = "Hi Maria,\nI've booked an engineer for Tuesday between 8 and 12.\nDana"
+    assert "off_issue" not in kinds(draft, context)
