@@ -215,9 +215,7 @@ def answered_asks(rules: Rules, message: str, draft: str, *, firm: bool = False)
     return [
         ask.name
         for ask in rules.ask_types
-        if not (firm and ask.incidental)
-        and ask.ask.search(message)
-        and ask.answer.search(draft)
+        if not (firm and ask.incidental) and ask.ask.search(message) and ask.answer.search(draft)
     ]
 
 
