@@ -157,11 +157,11 @@ def blame_elsewhere(
     "Someone used your card details fraudulently", "Someone impersonated you in a
     store. That's fraud": a third party named in the sentence or one beside it takes
     the blame; so does the wrong told next to the customer's being the victim ("I'm so
-    sorry this happened to you. What you describe is abuse…"). Nothing is excused
-    when the sentence or one beside it makes the customer the wrongdoer ("you
-    committed fraud", "fraudsters like you", "the thief is you"), and a sentence that
-    does so ("Nobody impersonated you.") names no one for the sentences beside it.
-    With ``third_party`` off, only the victim's side counts.
+    sorry this happened to you. What you describe is abuse…"). Nothing is excused in
+    a sentence that makes the customer the wrongdoer ("you committed fraud",
+    "fraudsters like you", "the thief is you"), and such a sentence ("Nobody
+    impersonated you.") names no one for the sentences beside it. With
+    ``third_party`` off, only the victim's side counts.
     """
     named = rules.patterns.get("third_party") if third_party else None
     victim = rules.patterns.get("customer_as_victim")
