@@ -421,24 +421,24 @@ def check_off_issue(
     canned: bool = False,
     deflected: bool = False,
 ) -> list[Finding]:
-    """The reply must touch what the customer's last message asks; see ``_off_issue``.
+    """The reply must be about the customer's order or thing and touch what their last
+    message asks (``_misses_the_case``).
 
+    When ``deflected`` (the reply sends the customer elsewhere) only another order
+    or thing named counts: the deflection finding already says why it answers nothing.
     A reply that reads as a promotion, to a customer who asked for no offer, is
     off-issue whatever words it shares with the message.
     """
-    found = _off_issue(rules, ctx, draft, canned=canned, deflected=deflected)
-    if found or deflected:
-        return found
-    return _promotion(rules, ctx, draft)
+    other = _other_order(rules, ctx, draft) or _other_thing(rules, ctx, draft)
+    if other is not None:
+        return [other]
+    if deflected:
+        return []
+    return _misses_the_case(rules, ctx, draft, canned=canned) or _promotion(rules, ctx, draft)
 
 
-def _off_issue(
-    rules: Rules,
-    ctx: CheckContext,
-    draft: str,
-    *,
-    canned: bool = False,
-    deflected: bool = False,
+def _misses_the_case(
+    rules: Rules, ctx: CheckContext, draft: str, *, canned: bool = False
 ) -> list[Finding]:
     """The reply must touch what the customer's last message asks, not only name the case.
 
@@ -450,14 +450,7 @@ def _off_issue(
     message is a synonym in the same broad concept, and that names nothing on file,
     is off-issue unless it answers the kind of question asked; when ``canned`` (the
     draft is a stock reply the canned check reports) that weak case is left to it.
-    When ``deflected`` (the reply sends the customer elsewhere) only another order
-    or thing named counts: the deflection finding already says why it answers nothing.
     """
-    other = _other_order(rules, ctx, draft) or _other_thing(rules, ctx, draft)
-    if other is not None:
-        return [other]
-    if deflected:
-        return []
     # "Can I leave and come back the same day?" "Yes. Just get your wristband
     # scanned...": a reply that opens with the answer is on the issue in any words.
     if _answers_yes_or_no(rules, ctx, draft):
