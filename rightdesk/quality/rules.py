@@ -120,6 +120,12 @@ class Rules:
     leet: dict[str, str]
     item_name_fields: frozenset[str]
     extras: dict[str, Any] = field(default_factory=dict)
+    #: Re-ask: a field after a preposition names whose ("the sizes for both children")
+    #: unless the word before is a detail the value holds; a field followed by an
+    #: attribute ("the report number") is asked for only when a number is on file.
+    reask_owner_before: re.Pattern[str] | None = None
+    reask_detail_words: frozenset[str] = frozenset()
+    reask_attribute_after: re.Pattern[str] | None = None
     #: Off-issue: words that only say which thing a case is about ("order").
     identity_words: frozenset[str] = frozenset()
     ask_types: tuple[AskType, ...] = ()
@@ -354,6 +360,7 @@ def compile_rules(data: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> Rul
     }
     profanity = data.get("profanity", {})
     off_issue: dict[str, Any] = data.get("off_issue", {})
+    re_ask: dict[str, Any] = data.get("re_ask", {})
     ask_types: list[AskType] = []
     for entry in off_issue.get("ask_types", []):
         ask, answer = _compile_any(entry.get("ask", [])), _compile_any(entry.get("answer", []))
@@ -405,6 +412,9 @@ def compile_rules(data: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> Rul
         profanity_allow=frozenset(w.lower() for w in profanity.get("allow", [])),
         leet=dict(profanity.get("leet", {})),
         item_name_fields=frozenset(f.lower() for f in data.get("item_name_fields", [])),
+        reask_owner_before=_compile_any(re_ask.get("owner_before", [])),
+        reask_detail_words=frozenset(w.lower() for w in re_ask.get("detail_words", [])),
+        reask_attribute_after=_compile_any(re_ask.get("attribute_after", [])),
         identity_words=frozenset(_stem(w.lower()) for w in off_issue.get("identity_words", [])),
         ask_types=tuple(ask_types),
         ask_sentence=_compile_any(off_issue.get("ask_sentence", [])),

@@ -81,59 +81,21 @@ def _states(value: str, sentence: str) -> bool:
     return re.search(pattern, sentence, re.DOTALL) is not None
 
 
-#: "the sizes for both children", "the registration of your car": a field named
-#: after a preposition says whose, not what is asked.
-_OWNER_BEFORE = re.compile(
-    r"\b(?P<asked>[\w']+)\s+(?:for|of|on|about|from)\s+(?:(?:both|all|each|every|the|your|"
-    r"our|this|that|these|those|my|his|her|their)\s+)*$",
-    re.IGNORECASE,
-)
-#: "the make and model of your car", "how many of your children": what is asked is
-#: the field itself or one of the details its value holds.
-_DETAILS = frozenset(
-    [
-        "make",
-        "model",
-        "date",
-        "time",
-        "name",
-        "spelling",
-        "details",
-        "detail",
-        "colour",
-        "color",
-        "age",
-        "ages",
-        "registration",
-        "reg",
-        "type",
-        "brand",
-        "address",
-        "bit",
-        "many",
-        "much",
-        "year",
-        "serial",
-        "number",
-    ]
-)
 #: A reference, a code: letters and digits with no spaces ("KXQTRB", "SPRINGSALE").
 _CODE_LIKE = re.compile(r"[A-Z0-9][A-Z0-9-]{3,}")
-#: "the report number" when only the report's state ("filed") is on file.
-_ATTRIBUTE_AFTER = re.compile(
-    r"^\s+(?:number|no\.?|reference|ref|code|id|date|time)s?\b", re.IGNORECASE
-)
 
 
-def _asks_for_field(sentence: str, pattern: re.Pattern[str], value: str) -> bool:
+def _asks_for_field(rules: Rules, sentence: str, pattern: re.Pattern[str], value: str) -> bool:
     """Whether ``sentence`` names the field as the thing asked for, not as the owner
-    of something else or a thing whose number is asked while none is on file."""
+    of something else ("the sizes for both children") or a thing whose number is
+    asked while none is on file ("the report number", report: filed)."""
     numbered = any(c.isdigit() for c in value) or bool(_CODE_LIKE.fullmatch(value.strip()))
+    owner_before, after = rules.reask_owner_before, rules.reask_attribute_after
     for match in pattern.finditer(sentence):
-        owner = _OWNER_BEFORE.search(sentence[: match.start()])
-        if owner and owner.group("asked").lower() not in _DETAILS:
+        owner = owner_before.search(sentence[: match.start()]) if owner_before else None
+        if owner and owner.group("asked").lower() not in rules.reask_detail_words:
             continue
-        if _ATTRIBUTE_AFTER.match(sentence[match.end() :]) and not numbered:
+        if after and after.match(sentence[match.end() :]) and not numbered:
             continue
         return True
     return False
@@ -166,7 +128,7 @@ def check_re_ask(
             continue
         lowered = sentence.lower()
         for item, pattern in fields:
-            if not _asks_for_field(sentence, pattern, item.value):
+            if not _asks_for_field(rules, sentence, pattern, item.value):
                 continue
             values = [v.strip().lower() for v in item.value.split(",") if v.strip()]
             if any(v and (v in lowered or _states(v, lowered)) for v in values):
