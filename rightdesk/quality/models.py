@@ -29,7 +29,7 @@ class RuleList(models.TextChoices):
     )
     CUSTOMER_AS_VICTIM = (
         "customer_as_victim",
-        "The customer as the victim or reporter (blame words in such a reply are about others)",
+        "The customer as the victim (blame words beside it are about others)",
     )
     BLAME_AT_CUSTOMER = (
         "blame_at_customer",
