@@ -1,29 +1,26 @@
-"""Small pure text helpers for the reply check: sentences, words, a crude stemmer."""
+"""Small pure text helpers for the reply check: sentences, words, a stemmer."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
+
+import snowballstemmer
 
 WORD_RE = re.compile(r"[^\W_][\w'\u2019-]*")
 SENTENCE_RE = re.compile(r"(?:[^.!?\n]|\.(?=\d|[a-z]))+(?:[.!?]+[\"')\]]*|\n|$)")
-_SUFFIXES = ("ingly", "edly", "ing", "ed", "es", "s", "ly")
+_ENGLISH = snowballstemmer.stemmer("english")
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """A crude suffix stripper: enough to match 'refunded' with 'refund'."""
+    """The Snowball (Porter 2) stem of an English word: "addresses" and "address",
+    "fitting" and "fit", "refunded" and "refund" meet; a possessive "'s" goes first."""
     word = word.lower().replace("\u2019", "'")
     if word.endswith("'s"):
         word = word[:-2]
-    if len(word) > 4 and word.endswith(("ies", "ied")):
-        return word[:-3] + "y"  # "deliveries", "copied": "delivery", "copy"
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            word = word[: -len(suffix)]
-            break
-    if len(word) > 3 and word.endswith("e"):
-        word = word[:-1]  # "brake", "brakes", "braked": "brak"
-    return word
+    return _ENGLISH.stemWord(word)
 
 
 def sentences(text: str) -> Iterator[tuple[int, int]]:

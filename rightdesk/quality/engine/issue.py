@@ -420,12 +420,18 @@ def check_off_issue(
     *,
     canned: bool = False,
     deflected: bool = False,
+    toned: bool = False,
 ) -> list[Finding]:
     """The reply must be about the customer's order or thing and touch what their last
     message asks (``_misses_the_case``).
 
     When ``deflected`` (the reply sends the customer elsewhere) only another order
     or thing named counts: the deflection finding already says why it answers nothing.
+    When ``toned`` (a sentence already holds a finding on how it speaks: a slight, a
+    lecture, a boast) the guesses from missing words are left out: such replies are
+    about the case in words the message never used ("I've been in this trade thirty
+    years"), and the tone finding already asks for a rewrite. Another order or thing,
+    an earlier message and a promotion still count.
     A reply that reads as a promotion, to a customer who asked for no offer, is
     off-issue whatever words it shares with the message.
     """
@@ -434,11 +440,13 @@ def check_off_issue(
         return [other]
     if deflected:
         return []
-    return _misses_the_case(rules, ctx, draft, canned=canned) or _promotion(rules, ctx, draft)
+    return _misses_the_case(rules, ctx, draft, canned=canned, toned=toned) or _promotion(
+        rules, ctx, draft
+    )
 
 
 def _misses_the_case(
-    rules: Rules, ctx: CheckContext, draft: str, *, canned: bool = False
+    rules: Rules, ctx: CheckContext, draft: str, *, canned: bool = False, toned: bool = False
 ) -> list[Finding]:
     """The reply must touch what the customer's last message asks, not only name the case.
 
@@ -479,6 +487,8 @@ def _misses_the_case(
             f"The reply is about an earlier message ({_words_of(draft_words, stale)}); "
             f"the customer's last message asks about: {shown}."
         )
+    if toned:
+        return []
     # Naming the right order is not answering it: a return label to "when is my refund?".
     moved_on = _another_topic(rules, reply_terms, asked)
     mismatch = another_answer(rules, ctx.last_customer_message, draft, new_topic=moved_on)

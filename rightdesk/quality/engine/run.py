@@ -72,10 +72,14 @@ def run_checks(
     findings += check_re_ask(rules, ctx, draft, spans)
     canned = check_canned(rules, ctx, draft)
     # A reply that sends the customer elsewhere does not answer them either; the
-    # deflection finding says why, so off-issue adds nothing unless another order
-    # or thing is named.
-    deflected = any(f.kind == "deflection" and f.blocking for f in findings)
-    findings += check_off_issue(rules, ctx, draft, canned=bool(canned), deflected=deflected)
+    # deflection finding (blocking or advice) says why, so off-issue adds nothing
+    # unless another order or thing is named. Beside any other tone finding only the
+    # firm off-issue signs count (check_off_issue).
+    deflected = any(f.kind == "deflection" for f in findings)
+    spoken = any(f.kind in TONE_KINDS for f in findings)
+    findings += check_off_issue(
+        rules, ctx, draft, canned=bool(canned), deflected=deflected, toned=spoken
+    )
     findings += canned
     findings += check_promises(rules, ctx, draft, promise_detector)
     findings.sort(key=lambda f: (f.start, f.end, KINDS.index(f.kind)))

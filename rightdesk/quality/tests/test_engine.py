@@ -1171,6 +1171,55 @@ def test_a_deflecting_reply_is_reported_as_deflection_not_also_off_issue() -> No
     assert "off_issue" in kinds(silent, context)
 
 
+def test_a_deflection_given_as_advice_also_stands_for_off_issue() -> None:
+    context = bare(
+        "The box of brochures arrived crushed and half of them are creased. "
+        "Can you send replacements?"
+    )
+    draft = (
+        "Hi Maria,\n\nI'm sorry they reached you like that. Once a parcel leaves our "
+        "studio it's in the carrier's hands, so damage in transit is one for them to "
+        "sort out.\n\nDana"
+    )
+    findings = [(f.kind, f.severity) for f in run_checks(context, draft, RULES)]
+    assert ("deflection", "advice") in findings
+    assert "off_issue" not in [kind for kind, _severity in findings]
+
+
+def test_a_slight_on_the_case_is_not_also_off_issue_but_an_earlier_answer_is() -> None:
+    context = bare(
+        "Every morning between 8 and 9 the practice software crawls for everyone. "
+        "Can you find out what is causing it?",
+        earlier_customer_messages=["Could you send me last year's invoices for the server?"],
+    )
+    boast = (
+        "Hi Maria,\n\nOur engineers hold more certifications than any other support firm "
+        "in the region, and frankly we're lucky to have them. I've booked one for "
+        "8am tomorrow to watch the slowdown as it happens.\n\nDana"
+    )
+    assert "arrogance" in kinds(boast, context)
+    assert "off_issue" not in kinds(boast, context)
+    # The same slight on a reply to the earlier, settled question: still off-issue.
+    earlier = (
+        "Hi Maria,\n\nFrankly you're lucky we keep records that long. Last year's "
+        "server invoices are attached.\n\nDana"
+    )
+    assert {"arrogance", "off_issue"} <= set(kinds(earlier, context))
+
+
+def test_plural_and_other_forms_of_the_asked_word_answer_it() -> None:
+    context = bare(
+        "I'd love to send a birthday present directly to Amina. "
+        "Could you give me her family's address?"
+    )
+    draft = (
+        "Hi Maria,\n\nTo protect the children we work with, we never share their home "
+        "addresses. You can send a card through our office instead, and we'll pass it "
+        "on with her next update.\n\nDana"
+    )
+    assert "off_issue" not in kinds(draft, context)
+
+
 def test_what_does_that_mean_is_answered_by_explaining_the_story() -> None:
     context = bare(
         "My order status says 'awaiting customs clearance'. What does that mean? "
