@@ -143,6 +143,9 @@ class Rules:
     promotion_strong_cues: tuple[re.Pattern[str], ...] = ()
     promotion_min_cues: int = 2
     promotion_asked: re.Pattern[str] | None = None
+    #: Off-issue: the agent reporting a deed done for the customer ("I've booked", "we've
+    #: lodged"): in a sentence about their case, an answer to a request in other words.
+    done_for_them: re.Pattern[str] | None = None
     #: Off-issue: concepts of one family of topics (money, shipping, faults, access), by
     #: each concept's canonical stem; a reply moving within the family stays on topic.
     concept_family: dict[str, int] = field(default_factory=dict)
@@ -437,6 +440,7 @@ def compile_rules(data: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> Rul
         ),
         promotion_min_cues=int(off_issue.get("promotion_min_cues", 2)),
         promotion_asked=_compile_any(off_issue.get("promotion_asked", [])),
+        done_for_them=_compile_any(off_issue.get("done_for_them", [])),
         concept_family=concept_family,
         concept_phrases=tuple(
             (re.compile(r"\b" + phrase_to_regex(phrase) + r"\b", re.IGNORECASE), word)

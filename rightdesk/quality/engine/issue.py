@@ -306,6 +306,28 @@ def _echoes_the_ask(
     return least > 0 and len(wanted & reply_terms) >= least
 
 
+def _done_for_them(
+    rules: Rules, ctx: CheckContext, draft: str, people: frozenset[str], on_file: set[str]
+) -> bool:
+    """The reply reports a deed done for the customer about their case: "I've booked your
+    redelivery for Saturday" to "can you redeliver on Saturday?", "I've lodged a damage
+    claim for the vase" to "who's paying for this?". A request answered in deeds needs
+    none of its words; the deed must name something of the message or the case on file,
+    so "I've renewed your home policy" to a question about a car claim does not count.
+    """
+    pattern = rules.done_for_them
+    if pattern is None:
+        return False
+    case = _case_terms(rules, ctx) | on_file
+    for start, end in sentences(draft):
+        sentence = draft[start:end]
+        if pattern.search(sentence.replace("\u2019", "'")) and (
+            _content_terms(rules, sentence, people) & case
+        ):
+            return True
+    return False
+
+
 def _misses_the_ask(
     rules: Rules, ctx: CheckContext, draft: str, people: frozenset[str], identity: set[str]
 ) -> str:
@@ -336,6 +358,8 @@ def _misses_the_ask(
     if len(reply_terms - said) < int(rules.thresholds.get("off_issue_focus_other_terms", 5)):
         return ""
     if answered_asks(rules, ctx.last_customer_message, draft):
+        return ""
+    if _done_for_them(rules, ctx, draft, people, identity - set(rules.identity_words)):
         return ""
     return (
         f"The customer asks about {_words_of(focus, wanted)}; the reply does not touch any of it."
@@ -492,7 +516,11 @@ def _misses_the_case(
     # Naming the right order is not answering it: a return label to "when is my refund?".
     moved_on = _another_topic(rules, reply_terms, asked)
     mismatch = another_answer(rules, ctx.last_customer_message, draft, new_topic=moved_on)
-    if mismatch and not _echoes_the_ask(rules, ctx, reply_terms, people, identity):
+    if (
+        mismatch
+        and not _echoes_the_ask(rules, ctx, reply_terms, people, identity)
+        and not _done_for_them(rules, ctx, draft, people, on_file)
+    ):
         return about_the_whole_draft(mismatch)
     missed = _misses_the_ask(rules, ctx, draft, people, identity)
     if missed:
@@ -534,6 +562,8 @@ def _misses_the_case(
     # "You won't be billed again" to "please cancel my plan" shares no word but gives
     # the very kind of answer asked for; a day or a place alone would not be enough.
     if answered_asks(rules, ctx.last_customer_message, draft, firm=True):
+        return []
+    if _done_for_them(rules, ctx, draft, people, on_file):
         return []
     if named:
         explanation = (

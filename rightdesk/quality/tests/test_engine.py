@@ -1207,6 +1207,25 @@ def test_a_slight_on_the_case_is_not_also_off_issue_but_an_earlier_answer_is() -
     assert {"arrogance", "off_issue"} <= set(kinds(earlier, context))
 
 
+def test_a_deed_done_for_the_customer_answers_their_request_in_other_words() -> None:
+    context = bare(
+        "The cast-iron pans sold out quickly. Can I reorder the same quantity before Christmas?"
+    )
+    deed = (
+        "Hi Maria,\n\nGreat to hear they've sold so well. I've placed a repeat of your last "
+        "pans order at the same trade price, and the warehouse can dispatch on 2 December. "
+        "I'll send the invoice this afternoon.\n\nDana"
+    )
+    assert "off_issue" not in kinds(deed, context)
+    # A deed about something the message never names is no answer to it.
+    other = (
+        "Hi Maria,\n\nThanks for your message. I've renewed your stall licence for the "
+        "spring market, and the new pitch map goes out with the invoice this afternoon."
+        "\n\nDana"
+    )
+    assert "off_issue" in kinds(other, context)
+
+
 def test_plural_and_other_forms_of_the_asked_word_answer_it() -> None:
     context = bare(
         "I'd love to send a birthday present directly to Amina. "
