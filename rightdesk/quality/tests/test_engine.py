@@ -1226,6 +1226,29 @@ def test_a_deed_done_for_the_customer_answers_their_request_in_other_words() -> 
     assert "off_issue" in kinds(other, context)
 
 
+@pytest.mark.parametrize(
+    ("message", "draft"),
+    [
+        (
+            "I've had a letter saying there's a recall on my scooter. "
+            "Is it safe to keep using it until someone comes?",
+            "Please stop using the scooter for now: the recall affects the brake linkage on "
+            "this model, and in rare cases the brake can fail on a slope, so it isn't worth "
+            "the risk. Our engineer fits the new part free of charge.",
+        ),
+        (
+            "Do you know when the Arches hot-pressed blocks in the 31 x 41 size will be "
+            "back in stock? I'd rather not buy from elsewhere.",
+            "Thanks for waiting for us. Our supplier has confirmed a delivery of the "
+            "Arches hot-pressed blocks on 18 March, and two from it are set aside for you.",
+        ),
+    ],
+)
+def test_a_safety_or_timing_question_is_answered_in_its_own_kind(message: str, draft: str) -> None:
+    context = bare(message, items=[Field(label="paper", value="Arches hot-pressed blocks")])
+    assert "off_issue" not in kinds(f"Hi Maria,\n\n{draft}\n\nDana", context)
+
+
 def test_plural_and_other_forms_of_the_asked_word_answer_it() -> None:
     context = bare(
         "I'd love to send a birthday present directly to Amina. "
