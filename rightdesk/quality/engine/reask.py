@@ -85,13 +85,19 @@ def _states(value: str, sentence: str) -> bool:
 _CODE_LIKE = re.compile(r"[A-Z0-9][A-Z0-9-]{3,}")
 
 
-def _asks_for_field(rules: Rules, sentence: str, pattern: re.Pattern[str], value: str) -> bool:
+def _asks_for_field(
+    rules: Rules, sentence: str, pattern: re.Pattern[str], value: str, asked_from: int = 0
+) -> bool:
     """Whether ``sentence`` names the field as the thing asked for, not as the owner
     of something else ("the sizes for both children") or a thing whose number is
-    asked while none is on file ("the report number", report: filed)."""
+    asked while none is on file ("the report number", report: filed).
+
+    A request that is not a question asks for what follows its cue (``asked_from``):
+    "If the price drops, send me the link" asks for a link, not the price.
+    """
     numbered = any(c.isdigit() for c in value) or bool(_CODE_LIKE.fullmatch(value.strip()))
     owner_before, after = rules.reask_owner_before, rules.reask_attribute_after
-    for match in pattern.finditer(sentence):
+    for match in pattern.finditer(sentence, asked_from):
         owner = owner_before.search(sentence[: match.start()]) if owner_before else None
         if owner and owner.group("asked").lower() not in rules.reask_detail_words:
             continue
@@ -101,9 +107,14 @@ def _asks_for_field(rules: Rules, sentence: str, pattern: re.Pattern[str], value
     return False
 
 
-def _is_request(rules: Rules, sentence: str) -> bool:
+def _asked_from(rules: Rules, sentence: str) -> int | None:
+    """Where the asking starts in ``sentence``: its start for a question, the first
+    request cue ("please send", "we'll need") otherwise; None when it asks nothing."""
+    if sentence.rstrip().endswith("?"):
+        return 0
     cues = rules.patterns.get("request_cues")
-    return sentence.rstrip().endswith("?") or bool(cues and cues.search(sentence))
+    cue = cues.search(sentence) if cues else None
+    return cue.start() if cue else None
 
 
 def check_re_ask(
@@ -122,13 +133,14 @@ def check_re_ask(
             rest = draft[start + opening.end() : end]
             start = end - len(rest.lstrip(" ,:;!-\n"))
         sentence = draft[start:end]
-        if not _is_request(rules, sentence):
+        asked_from = _asked_from(rules, sentence)
+        if asked_from is None:
             continue
         if negations is not None and negations.search(sentence):
             continue
         lowered = sentence.lower()
         for item, pattern in fields:
-            if not _asks_for_field(rules, sentence, pattern, item.value):
+            if not _asks_for_field(rules, sentence, pattern, item.value, asked_from):
                 continue
             values = [v.strip().lower() for v in item.value.split(",") if v.strip()]
             if any(v and (v in lowered or _states(v, lowered)) for v in values):

@@ -1157,6 +1157,74 @@ def test_kind_uses_of_blame_and_stance_words_are_not_blocked(
         assert kind in blocked
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Obviously the missed connection was caused by our delay, so the hotel is on us.",
+        "Obviously you shouldn't lose out on weeks you've paid for, so I've frozen it.",
+        "Obviously you'll want it before the 9th, so I've sent it by next-day delivery.",
+        "The seller's account was suspended after we found it taking payment for items it "
+        "never sent, a clear abuse of the marketplace.",
+        "The pair you bought from the social media seller were fraudulent; you were the "
+        "victim of a ticket scam.",
+        "That text isn't from us. It's a phishing scam, and as you haven't clicked the link, "
+        "you're safe.",
+        "It's a common scam, and sadly you're far from the only one caught by it.",
+        "Please call your bank now and tell them you gave your details to a fake site, so "
+        "they can cancel the card.",
+        "We banned grimdark_73 permanently on 9 July. That kind of abuse has no place here, "
+        "and I'm sorry it put you off posting.",
+        "Those checks are there to stop referral abuse by strangers, and nothing on your "
+        "side looks wrong.",
+        "Cardholders who file claims on signed-for orders are a known form of chargeback "
+        "abuse, so I've added this buyer's card to your block list.",
+        "If you notice any weakness in your legs or problems with your bladder, go straight "
+        "to A&E.",
+    ],
+)
+def test_near_misses_of_kind_words_and_other_peoples_wrongs_do_not_block(sentence: str) -> None:
+    draft = f"Hi Maria,\n{sentence}\nDana"
+    assert not [f.kind for f in run_checks(ctx(), draft, RULES) if f.blocking]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        ("Obviously you should have read the terms before booking.", "condescension"),
+        ("The seller says you abused the returns policy.", "disrespect"),
+        ("You were caught scamming another seller last month.", "disrespect"),
+        ("Call your bank; we're not dealing with this.", "deflection"),
+        ("Buyers like you are a known form of chargeback abuse.", "disrespect"),
+        ("Frankly, people such as you are why we check every refund for fraud.", "disrespect"),
+    ],
+)
+def test_the_near_miss_exceptions_still_block_the_slight(sentence: str, kind: str) -> None:
+    blocked = {
+        f.kind for f in run_checks(ctx(), f"Hi Maria,\n{sentence}\nDana", RULES) if f.blocking
+    }
+    assert kind in blocked
+
+
+def test_a_request_asks_for_what_follows_its_cue_and_nothing_is_asked_when_all_is_in() -> None:
+    context = bare(
+        "I've just seen the V12 for £329 on a marketplace site. Can you refund the difference?",
+        facts=[Field(label="competitor price", value="£329 at a marketplace seller")],
+    )
+    link = (
+        "Hi Maria,\nIf a big retailer drops to that price within 14 days, send me the link "
+        "and I'll refund the difference.\nDana"
+    )
+    assert "re_ask" not in kinds(link, context)
+    asked = "Hi Maria,\nPlease send me the price you saw and where.\nDana"
+    assert "re_ask" in kinds(asked, context)
+    claim = bare(
+        "Has anyone looked at my claim?",
+        facts=[Field(label="claim", value="Lost luggage, Malaga")],
+    )
+    settled = "Hi Maria,\nYes, your claim is with a handler and we have everything we need.\nDana"
+    assert "re_ask" not in kinds(settled, claim)
+
+
 def test_a_deflecting_reply_is_reported_as_deflection_not_also_off_issue() -> None:
     context = bare("I need to add a second passenger to my ferry booking. How do I do that?")
     draft = (
