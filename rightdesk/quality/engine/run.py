@@ -19,6 +19,7 @@ from rightdesk.quality.engine.names import _name_forms, check_names
 from rightdesk.quality.engine.promises import PromiseDetector, check_promises
 from rightdesk.quality.engine.reask import check_re_ask
 from rightdesk.quality.engine.tone import (
+    check_cold_draft,
     check_hostile,
     check_profanity,
     check_shouting,
@@ -69,6 +70,8 @@ def run_checks(
     findings += check_hostile(rules, ctx, draft, spans, taken)
     toned = [sentence_at(spans, f.start) for f in findings if f.kind in TONE_KINDS]
     findings += check_tone_model(rules, draft, spans, toned)
+    if not any(f.kind in TONE_KINDS for f in findings):
+        findings += check_cold_draft(rules, draft, spans)
     findings += check_re_ask(rules, ctx, draft, spans)
     canned = check_canned(rules, ctx, draft)
     # A reply that sends the customer elsewhere does not answer them either; the

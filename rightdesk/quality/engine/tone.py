@@ -308,3 +308,42 @@ def check_tone_model(
         finding = _finding(rules, kind, start, end, draft, explanation)
         findings.append(replace(finding, severity="advice"))
     return findings
+
+
+def check_cold_draft(rules: Rules, draft: str, spans: list[tuple[int, int]]) -> list[Finding]:
+    """Advice on a draft whose coldness is spread thin: no sentence reaches the hostile
+    floor, but two or more each lean hostile ("You chose standard." "It'll get there
+    when standard gets there.") and together reach ``tone_model_draft_hostile_sum``.
+
+    Run only on drafts without any other tone finding; the finding marks the sentence
+    that leans furthest and never blocks.
+    """
+    model = model_of(rules)
+    if not model.weights or HOSTILE not in model.classes:
+        return []
+    each = rules.thresholds.get("tone_model_draft_hostile_each", 0.3)
+    total = rules.thresholds.get("tone_model_draft_hostile_sum", 0.8)
+    min_words = int(rules.thresholds.get("tone_model_min_words", 3))
+    leaning: list[tuple[float, int, int]] = []
+    for start, end in spans:
+        sentence = _unquoted(draft[start:end])
+        if len(sentence.split()) < min_words:
+            continue
+        probability = model.probabilities(sentence)[HOSTILE]
+        if probability >= each:
+            leaning.append((probability, start, end))
+    if len(leaning) < 2 or sum(p for p, _s, _e in leaning) < total:
+        return []
+    _top, start, end = max(leaning)
+    template = str(rules.raw.get("tone_model_draft_explanation", ""))
+    labels: dict[str, str] = rules.raw.get("tone_model_labels", {})
+    explanation = (
+        template.format(label=labels.get(HOSTILE, "hostile tone"), count=len(leaning))
+        if template
+        else ""
+    )
+    finding = _finding(rules, HOSTILE, start, end, draft, explanation)
+    return [replace(finding, severity="advice")]
+
+
+HOSTILE = "hostile_tone"

@@ -228,3 +228,31 @@ def test_warming_up_trains_the_model_the_first_check_uses() -> None:
     warm_reply_check()
     # The shipped rules now hold the model; rules with the same examples reuse its training.
     assert shipped_rules("en").extras["tone_model"] is model_of(rules)
+
+
+def test_coldness_spread_over_several_sentences_adds_up_to_advice() -> None:
+    sentences = [
+        "Well, it's a weekend, so yes, it's pending.",
+        "Nothing anyone can do about it before then.",
+        "There isn't a lot more to discuss.",
+    ]
+    model = model_of(RULES)
+    leaning = [model.probabilities(s)["hostile_tone"] for s in sentences]
+    floor = RULES.thresholds["tone_model_min_hostile_tone"]
+    # No sentence alone reaches the hostile floor ...
+    assert all(p < floor for p in leaning), leaning
+    draft = "Hi Maria,\n\n" + " ".join(sentences) + "\n\nDana"
+    found = [(f.kind, f.severity) for f in run_checks(_context(), draft, RULES)]
+    # ... but together they read as cold, and the agent is asked to look again.
+    assert ("hostile_tone", "advice") in found
+    # One such sentence among polite ones is left alone.
+    polite = (
+        "Hi Maria,\n\nThanks for checking. There isn't a lot more to discuss. "
+        "Your transfer is booked and arrives by 9am on Monday.\n\nDana"
+    )
+    assert "hostile_tone" not in [f.kind for f in run_checks(_context(), polite, RULES)]
+    # The sum is the admin's to set.
+    strict = compile_rules(
+        merge_entries(shipped_data("en"), [("threshold", "tone_model_draft_hostile_sum=5")])
+    )
+    assert "hostile_tone" not in [f.kind for f in run_checks(_context(), draft, strict)]
