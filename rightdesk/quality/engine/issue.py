@@ -421,8 +421,16 @@ def _promotion(rules: Rules, ctx: CheckContext, draft: str) -> list[Finding]:
     if asked is not None and asked.search(f"{ctx.last_customer_message} {ctx.subject}"):
         return []
     message = ctx.last_customer_message
-    if _answers_yes_or_no(rules, ctx, draft) or answered_asks(rules, message, draft, firm=True):
-        return []  # it answers, then promotes: the promotion is not the reply
+    # It answers, then promotes: the promotion is not the reply. Before the first sign
+    # of the offer any answer of the kind asked counts, a time or a place too; after it
+    # only a firm one ("launches next week" is no answer to "when is the engineer due?").
+    before = draft[: min(match.start() for match in cues)]
+    if (
+        _answers_yes_or_no(rules, ctx, draft)
+        or answered_asks(rules, message, draft, firm=True)
+        or answered_asks(rules, message, before)
+    ):
+        return []
     start, end = _whole_draft(draft)
     shown = ", ".join(f"“{m.group()}”" for m in sorted(cues, key=lambda m: m.start())[:3])
     return [

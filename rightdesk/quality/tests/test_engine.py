@@ -1317,6 +1317,26 @@ def test_a_safety_or_timing_question_is_answered_in_its_own_kind(message: str, d
     assert "off_issue" not in kinds(f"Hi Maria,\n\n{draft}\n\nDana", context)
 
 
+def test_an_upgrade_or_points_offered_in_place_of_an_answer_is_off_issue() -> None:
+    context = bare(
+        "Can you tell me roughly what time the engineer is coming on Thursday? "
+        "I need to know if I can do the school run."
+    )
+    upsell = (
+        "Hi Maria,\n\nGood news: full fibre is now available on your street, so you could "
+        "move up to 500Mb for just £8 more a month. Let me know and I'll switch your order."
+        "\n\nDana"
+    )
+    assert "off_issue" in kinds(upsell, context)
+    # The answer first, then the same offer: the offer is not the reply.
+    answered = (
+        "Hi Maria,\n\nThe engineer will be with you between 8am and 10am on Thursday, so "
+        "you'll be back from the school run in time. Good news too: full fibre is now "
+        "available, so you could move up to 500Mb for just £8 more a month.\n\nDana"
+    )
+    assert "off_issue" not in kinds(answered, context)
+
+
 def test_plural_and_other_forms_of_the_asked_word_answer_it() -> None:
     context = bare(
         "I'd love to send a birthday present directly to Amina. "
