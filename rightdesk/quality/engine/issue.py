@@ -421,10 +421,11 @@ def _promotion(rules: Rules, ctx: CheckContext, draft: str) -> list[Finding]:
     if asked is not None and asked.search(f"{ctx.last_customer_message} {ctx.subject}"):
         return []
     message = ctx.last_customer_message
-    # It answers, then promotes: the promotion is not the reply. Before the first sign
-    # of the offer any answer of the kind asked counts, a time or a place too; after it
+    # It answers, then promotes: the promotion is not the reply. In the sentences before
+    # the offer begins any answer of the kind asked counts, a time or a place too; else
     # only a firm one ("launches next week" is no answer to "when is the engineer due?").
-    before = draft[: min(match.start() for match in cues)]
+    first = min(match.start() for match in cues)
+    before = draft[: max((a for a, _b in sentences(draft) if a <= first), default=0)]
     if (
         _answers_yes_or_no(rules, ctx, draft)
         or answered_asks(rules, message, draft, firm=True)
