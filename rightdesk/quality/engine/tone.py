@@ -288,9 +288,12 @@ def check_tone_model(
     template = str(rules.raw.get("tone_model_explanation", ""))
     labels: dict[str, str] = rules.raw.get("tone_model_labels", {})
     ownership = rules.patterns.get("ownership")
+    # Beside the customer's being the victim, no learnt guess: "you've been targeted by a
+    # scam account… please contact your bank" is care.
+    beside_victim = blame_elsewhere(rules, draft, spans, third_party=False)
     findings: list[Finding] = []
     for start, end in spans:
-        if _overlaps((start, end), taken):
+        if _overlaps((start, end), taken) or (start, end) in beside_victim:
             continue
         sentence = _unquoted(draft[start:end])
         if len(sentence.split()) < min_words:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rightdesk.quality.engine import CheckContext, Field, Finding, answered_asks, run_checks
+from rightdesk.quality.engine.findings import TONE_KINDS
 from rightdesk.quality.rules import compile_rules, merge_entries, shipped_data, shipped_rules
 
 RULES = shipped_rules("en")
@@ -1203,6 +1204,33 @@ def test_the_near_miss_exceptions_still_block_the_slight(sentence: str, kind: st
         f.kind for f in run_checks(ctx(), f"Hi Maria,\n{sentence}\nDana", RULES) if f.blocking
     }
     assert kind in blocked
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        ("As I explained last time, this happens because substitutions are on.", "condescension"),
+        ("As the damage happened in transit, this is one for Parcelforce.", "deflection"),
+        ("That's really a question for the airline.", "deflection"),
+        ("It's one for us to sort out, so leave it with me.", None),
+    ],
+)
+def test_a_past_explanation_and_a_problem_handed_to_a_named_firm(
+    sentence: str, kind: str | None
+) -> None:
+    blocked = {
+        f.kind for f in run_checks(ctx(), f"Hi Maria,\n{sentence}\nDana", RULES) if f.blocking
+    }
+    assert blocked == ({kind} if kind else set())
+
+
+def test_no_learnt_guess_beside_the_customer_being_the_victim() -> None:
+    draft = (
+        "Hi Maria,\nI'm so sorry, but I think you've been targeted by a scam account. Please "
+        "contact your bank today and tell them it was a purchase scam, as they may be able "
+        "to recover the money. I've reported the fake account.\nDana"
+    )
+    assert [f.kind for f in run_checks(ctx(), draft, RULES) if f.kind in TONE_KINDS] == []
 
 
 def test_a_request_asks_for_what_follows_its_cue_and_nothing_is_asked_when_all_is_in() -> None:
