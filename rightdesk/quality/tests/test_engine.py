@@ -1224,6 +1224,22 @@ def test_a_past_explanation_and_a_problem_handed_to_a_named_firm(
     assert blocked == ({kind} if kind else set())
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "You logged in three days after the charge, so I'm finding it a little hard to believe "
+        "you forgot.",
+        "I've sold a lot of phones and I know how this one usually goes.",
+        "I'm not going to refund on the strength of a couple of photos.",
+    ],
+)
+def test_veiled_suspicion_blocks(sentence: str) -> None:
+    blocked = {
+        f.kind for f in run_checks(ctx(), f"Hi Maria,\n{sentence}\nDana", RULES) if f.blocking
+    }
+    assert "disrespect" in blocked
+
+
 def test_no_learnt_guess_beside_the_customer_being_the_victim() -> None:
     draft = (
         "Hi Maria,\nI'm so sorry, but I think you've been targeted by a scam account. Please "
