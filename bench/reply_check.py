@@ -50,7 +50,9 @@ through this report, then their blocked clean replies alone were read (seven
 and nine then; each led to a general rule), and blind13's misses were read
 for the next changes, so both are tuning sets. The model's examples include
 the sentences of dev, heldout, fresh, offissue, blind and blind2 that the
-phrase rules flag, and none of blind3 to blind13.
+phrase rules flag, and none of blind3 to blind14. "blind14" (shaped like
+blind9, 43 clean near misses) was written at the end of that round and read
+only through this report, once, then beside the commit before the round.
 Runs the same pure check as the console, with the shipped rules and no
 database.
 """
@@ -98,6 +100,7 @@ OWN_FILE = (
     "blind11",
     "blind12",
     "blind13",
+    "blind14",
 )
 SPLITS = ("dev", "heldout", *OWN_FILE)
 #: Kinds a split does not label (its writers were asked to leave promises out).
