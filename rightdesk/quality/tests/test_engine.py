@@ -1225,6 +1225,58 @@ def test_a_past_explanation_and_a_problem_handed_to_a_named_firm(
 
 
 @pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        (
+            "Please don't send anything; you were right to be suspicious. Emails claiming a "
+            "solicitor's bank details have changed are one of the most common frauds.",
+            None,
+        ),
+        (
+            "The fair-use clause is there to stop abuse by businesses using personal "
+            "memberships, so it doesn't apply to you at all.",
+            None,
+        ),
+        (
+            "We keep investigations into possible neglect or abuse confidential for everyone "
+            "involved.",
+            None,
+        ),
+        (
+            "The circumstances you've described fit a pattern we see in staged fraud, so I've "
+            "referred the third party's claims to our investigations unit.",
+            None,
+        ),
+        (
+            "Obviously there are emergencies where he'd need to get in quickly, but for a "
+            "routine check he has to give notice.",
+            None,
+        ),
+        ("This is one of the most common frauds, and you committed it.", "disrespect"),
+        ("Our investigation into your fraud is under way.", "disrespect"),
+        ("Obviously you should have been home for the delivery.", "condescension"),
+    ],
+)
+def test_a_common_fraud_named_and_a_concession_are_no_slight(
+    sentence: str, kind: str | None
+) -> None:
+    blocked = {
+        f.kind for f in run_checks(ctx(), f"Hi Maria,\n{sentence}\nDana", RULES) if f.blocking
+    }
+    assert blocked == ({kind} if kind else set())
+
+
+def test_a_cleft_sentence_is_no_question() -> None:
+    context = bare("Can we get the deposit back?", facts=[Field(label="deposit", value="€250")])
+    cleft = (
+        "Hi Maria,\nWhat the operator will allow is a name change, so another family would "
+        "pay you the deposit instead.\nDana"
+    )
+    assert "re_ask" not in kinds(cleft, context)
+    assert "re_ask" in kinds("Hi Maria,\nWhat was the deposit amount?\nDana", context)
+
+
+@pytest.mark.parametrize(
     "sentence",
     [
         "You logged in three days after the charge, so I'm finding it a little hard to believe "
