@@ -1197,6 +1197,10 @@ def test_near_misses_of_kind_words_and_other_peoples_wrongs_do_not_block(sentenc
         ("Call your bank; we're not dealing with this.", "deflection"),
         ("Buyers like you are a known form of chargeback abuse.", "disrespect"),
         ("Frankly, people such as you are why we check every refund for fraud.", "disrespect"),
+        ("You were the victim of nothing; this is fraud.", "disrespect"),
+        ("You haven't done anything wrong except commit fraud.", "disrespect"),
+        ("If you notice any more damage, stop lying about how it happened.", "disrespect"),
+        ("The account you used isn't ours, and we think you're running a scam.", "disrespect"),
     ],
 )
 def test_the_near_miss_exceptions_still_block_the_slight(sentence: str, kind: str) -> None:
