@@ -150,9 +150,10 @@ def _overlaps(span: tuple[int, int], others: Sequence[tuple[int, int]]) -> bool:
 
 
 def blame_elsewhere(
-    rules: Rules, draft: str, spans: list[tuple[int, int]], *, third_party: bool = True
-) -> list[tuple[int, int]]:
-    """Sentences whose blame words are about someone other than the customer.
+    rules: Rules, draft: str, spans: list[tuple[int, int]]
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Sentences whose blame words are about someone other than the customer, and of
+    those the ones beside the customer's being the victim.
 
     "Someone used your card details fraudulently", "Someone impersonated you in a
     store. That's fraud": a third party named in the sentence or one beside it takes
@@ -160,25 +161,31 @@ def blame_elsewhere(
     sorry this happened to you. What you describe is abuse…"). Nothing is excused in
     a sentence that makes the customer the wrongdoer ("you committed fraud",
     "fraudsters like you", "the thief is you"), and such a sentence ("Nobody
-    impersonated you.") names no one for the sentences beside it. With
-    ``third_party`` off, only the victim's side counts.
+    impersonated you.") names no one for the sentences beside it.
     """
-    named = rules.patterns.get("third_party") if third_party else None
+    named = rules.patterns.get("third_party")
     victim = rules.patterns.get("customer_as_victim")
     at_customer = rules.patterns.get("blame_at_customer")
     if named is None and victim is None:
-        return []
+        return [], []
     texts = [draft[a:b].replace("\u2019", "'") for a, b in spans]
     blaming = [at_customer is not None and bool(at_customer.search(t)) for t in texts]
-    out: list[tuple[int, int]] = []
+    victims = [
+        not blaming[i] and victim is not None and bool(victim.search(t))
+        for i, t in enumerate(texts)
+    ]
+    others = [
+        not blaming[i] and named is not None and bool(named.search(t)) for i, t in enumerate(texts)
+    ]
+    elsewhere: list[tuple[int, int]] = []
+    beside_victim: list[tuple[int, int]] = []
     for index, span in enumerate(spans):
         if blaming[index]:
             continue
         near = range(max(0, index - 1), min(len(spans), index + 2))
-        if any(
-            not blaming[i]
-            and ((named and named.search(texts[i])) or (victim and victim.search(texts[i])))
-            for i in near
-        ):
-            out.append(span)
-    return out
+        if any(victims[i] for i in near):
+            beside_victim.append(span)
+            elsewhere.append(span)
+        elif any(others[i] for i in near):
+            elsewhere.append(span)
+    return elsewhere, beside_victim

@@ -19,7 +19,6 @@ from rightdesk.quality.engine.names import _name_forms, check_names
 from rightdesk.quality.engine.promises import PromiseDetector, check_promises
 from rightdesk.quality.engine.reask import check_re_ask
 from rightdesk.quality.engine.tone import (
-    check_cold_draft,
     check_hostile,
     check_profanity,
     check_shouting,
@@ -43,7 +42,8 @@ def run_checks(
     # about the customer whatever else the sentence names.
     exceptions = _phrase_hits(rules, "disrespect_exceptions", draft, spans, negatable=False)
     ours = _phrase_hits(rules, "disrespect_by_us", draft, spans, negatable=False)
-    exceptions += blame_elsewhere(rules, draft, spans)
+    elsewhere, beside_victim = blame_elsewhere(rules, draft, spans)
+    exceptions += elsewhere
     for start, end in _phrase_hits(rules, "disrespect", draft, spans):
         if _overlaps((start, end), ours) or not _overlaps((start, end), exceptions):
             findings.append(_finding(rules, "disrespect", start, end, draft))
@@ -67,11 +67,9 @@ def run_checks(
                 findings.append(_finding(rules, "deflection", start, end, draft))
     findings += check_shouting(rules, ctx, draft)
     taken = [sentence_at(spans, f.start) for f in findings if f.kind in RESPECT_KINDS]
-    findings += check_hostile(rules, ctx, draft, spans, taken)
+    findings += check_hostile(rules, ctx, draft, spans, taken, beside_victim)
     toned = [sentence_at(spans, f.start) for f in findings if f.kind in TONE_KINDS]
-    findings += check_tone_model(rules, draft, spans, toned)
-    if not any(f.kind in TONE_KINDS for f in findings):
-        findings += check_cold_draft(rules, draft, spans)
+    findings += check_tone_model(rules, draft, spans, toned, beside_victim)
     findings += check_re_ask(rules, ctx, draft, spans)
     canned = check_canned(rules, ctx, draft)
     # A reply that sends the customer elsewhere does not answer them either; the

@@ -18,7 +18,6 @@ from rightdesk.quality.engine.findings import (
     _finding,
     _overlaps,
     _phrase_hits,
-    blame_elsewhere,
 )
 from rightdesk.quality.engine.tonemodel import model_of
 from rightdesk.quality.rules import Rules
@@ -220,8 +219,14 @@ def check_hostile(
     draft: str,
     spans: list[tuple[int, int]],
     taken: list[tuple[int, int]],
+    beside_victim: list[tuple[int, int]],
 ) -> list[Finding]:
-    """Hostile words aimed at the customer, or a sentence VADER reads as hostile."""
+    """Hostile words aimed at the customer, or a sentence VADER reads as hostile.
+
+    Next to the customer's being the victim (``beside_victim``: "I'm so sorry this
+    happened to you… the most you'll pay is the £100 excess") the dark words are about
+    what happened, and VADER's score does not count.
+    """
     findings: list[Finding] = []
     flagged: list[tuple[int, int]] = []
     for start, end in _phrase_hits(rules, "hostile_tone", draft, spans):
@@ -235,9 +240,6 @@ def check_hostile(
     analyser = vader()
     target = rules.patterns.get("hostile_target")
     own_failure = rules.patterns.get("own_failure")
-    # "I'm so sorry this happened to you… the most you'll pay is the £100 excess": next
-    # to the customer's being the victim, the dark words are about what happened.
-    beside_victim = blame_elsewhere(rules, draft, spans, third_party=False)
     for start, end in spans:
         if _overlaps((start, end), taken) or (start, end) in flagged:
             continue
@@ -271,13 +273,25 @@ def check_hostile(
 
 
 def check_tone_model(
-    rules: Rules, draft: str, spans: list[tuple[int, int]], taken: list[tuple[int, int]]
+    rules: Rules,
+    draft: str,
+    spans: list[tuple[int, int]],
+    taken: list[tuple[int, int]],
+    beside_victim: list[tuple[int, int]],
 ) -> list[Finding]:
     """Advice on sentences the learnt tone model reads as a respect kind.
 
     Sentences that already hold a tone finding are skipped (one tone finding per
-    sentence), as are quoted words and sentences shorter than ``tone_model_min_words``.
-    Deflection follows the phrase rule: ownership anywhere in the draft cancels it.
+    sentence), as are quoted words, sentences shorter than ``tone_model_min_words``
+    and sentences beside the customer's being the victim (``beside_victim``: "you've
+    been targeted by a scam account… please contact your bank" is care). Deflection
+    follows the phrase rule: ownership anywhere in the draft cancels it.
+
+    A draft with no tone finding at all may still be cold spread thin: no sentence
+    reaches the hostile floor, but two or more lean hostile (each at least
+    ``tone_model_draft_hostile_each``: "You chose standard." "It'll get there when
+    standard gets there.") and together reach ``tone_model_draft_hostile_sum``. Then
+    the sentence that leans furthest gets hostile-tone advice.
     """
     model = model_of(rules)
     if not model.weights:
@@ -285,68 +299,56 @@ def check_tone_model(
     floor = rules.thresholds.get("tone_model_min", 0.9)
     floors = {kind: rules.thresholds.get(f"tone_model_min_{kind}", floor) for kind in model.classes}
     min_words = int(rules.thresholds.get("tone_model_min_words", 3))
-    template = str(rules.raw.get("tone_model_explanation", ""))
     labels: dict[str, str] = rules.raw.get("tone_model_labels", {})
     ownership = rules.patterns.get("ownership")
-    # Beside the customer's being the victim, no learnt guess: "you've been targeted by a
-    # scam account… please contact your bank" is care.
-    beside_victim = blame_elsewhere(rules, draft, spans, third_party=False)
     findings: list[Finding] = []
+    leaning: list[tuple[float, int, int]] = []
     for start, end in spans:
         if _overlaps((start, end), taken) or (start, end) in beside_victim:
             continue
         sentence = _unquoted(draft[start:end])
         if len(sentence.split()) < min_words:
             continue
-        kind, probability = model.predict(sentence)
+        probabilities = model.probabilities(sentence)
+        leaning.append((probabilities.get(HOSTILE, 0.0), start, end))
+        kind, probability = model.likeliest(probabilities)
         if probability < floors.get(kind, floor):
             continue
         if kind == "deflection" and ownership is not None and ownership.search(draft):
             continue
-        explanation = (
-            template.format(label=labels.get(kind, kind.replace("_", " ")), probability=probability)
-            if template
-            else ""
+        explanation = _explained(
+            rules, "tone_model_explanation", labels, kind, probability=probability
         )
-        finding = _finding(rules, kind, start, end, draft, explanation)
-        findings.append(replace(finding, severity="advice"))
-    return findings
-
-
-def check_cold_draft(rules: Rules, draft: str, spans: list[tuple[int, int]]) -> list[Finding]:
-    """Advice on a draft whose coldness is spread thin: no sentence reaches the hostile
-    floor, but two or more each lean hostile ("You chose standard." "It'll get there
-    when standard gets there.") and together reach ``tone_model_draft_hostile_sum``.
-
-    Run only on drafts without any other tone finding; the finding marks the sentence
-    that leans furthest and never blocks.
-    """
-    model = model_of(rules)
-    if not model.weights or HOSTILE not in model.classes:
-        return []
-    each = rules.thresholds.get("tone_model_draft_hostile_each", 0.3)
-    total = rules.thresholds.get("tone_model_draft_hostile_sum", 0.8)
-    min_words = int(rules.thresholds.get("tone_model_min_words", 3))
-    leaning: list[tuple[float, int, int]] = []
-    for start, end in spans:
-        sentence = _unquoted(draft[start:end])
-        if len(sentence.split()) < min_words:
-            continue
-        probability = model.probabilities(sentence)[HOSTILE]
-        if probability >= each:
-            leaning.append((probability, start, end))
-    if len(leaning) < 2 or sum(p for p, _s, _e in leaning) < total:
-        return []
-    _top, start, end = max(leaning)
-    template = str(rules.raw.get("tone_model_draft_explanation", ""))
-    labels: dict[str, str] = rules.raw.get("tone_model_labels", {})
-    explanation = (
-        template.format(label=labels.get(HOSTILE, "hostile tone"), count=len(leaning))
-        if template
-        else ""
-    )
-    finding = _finding(rules, HOSTILE, start, end, draft, explanation)
-    return [replace(finding, severity="advice")]
+        findings.append(
+            replace(_finding(rules, kind, start, end, draft, explanation), severity="advice")
+        )
+    if taken or findings:
+        return findings
+    return _cold_draft(rules, draft, labels, leaning)
 
 
 HOSTILE = "hostile_tone"
+
+
+def _explained(rules: Rules, key: str, labels: dict[str, str], kind: str, **values: float) -> str:
+    """The explanation template ``key`` of the rules, filled for ``kind``."""
+    template = str(rules.raw.get(key, ""))
+    label = labels.get(kind, kind.replace("_", " "))
+    return template.format(label=label, **values) if template else ""
+
+
+def _cold_draft(
+    rules: Rules, draft: str, labels: dict[str, str], scored: list[tuple[float, int, int]]
+) -> list[Finding]:
+    """Hostile-tone advice when the sentences' hostile leanings (``scored``: probability,
+    start, end) add up; see ``check_tone_model``."""
+    each = rules.thresholds.get("tone_model_draft_hostile_each", 0.3)
+    total = rules.thresholds.get("tone_model_draft_hostile_sum", 0.8)
+    leaning = [entry for entry in scored if entry[0] >= each]
+    if len(leaning) < 2 or sum(p for p, _s, _e in leaning) < total:
+        return []
+    _top, start, end = max(leaning)
+    explanation = _explained(
+        rules, "tone_model_draft_explanation", labels, HOSTILE, count=len(leaning)
+    )
+    return [replace(_finding(rules, HOSTILE, start, end, draft, explanation), severity="advice")]

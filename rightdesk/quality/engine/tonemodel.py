@@ -74,7 +74,10 @@ class ToneModel:
 
     def predict(self, text: str) -> tuple[str, float]:
         """The likeliest kind other than clean, and its probability."""
-        probabilities = self.probabilities(text)
+        return self.likeliest(self.probabilities(text))
+
+    def likeliest(self, probabilities: dict[str, float]) -> tuple[str, float]:
+        """Of ``probabilities`` (from ``probabilities``), the likeliest kind but clean."""
         kind = max((k for k in self.classes if k != CLEAN), key=lambda k: probabilities[k])
         return kind, probabilities[kind]
 
