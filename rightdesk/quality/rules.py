@@ -65,6 +65,11 @@ def _compile_any(entries: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(f"(?:{p})" for p in parts), re.IGNORECASE)
 
 
+def _compile_each(entries: Iterable[str]) -> tuple[re.Pattern[str], ...]:
+    """One pattern per entry, for signs counted one by one (promotion cues)."""
+    return tuple(re.compile(phrase_to_regex(e), re.IGNORECASE) for e in entries if e.strip())
+
+
 @dataclass(frozen=True)
 class AskType:
     """A kind of question a customer asks ("where…?") and the shape of its answer (a place)."""
@@ -428,16 +433,8 @@ def compile_rules(data: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> Rul
             )
         ),
         direct_answer=_compile_any(off_issue.get("direct_answer", [])),
-        promotion_cues=tuple(
-            re.compile(phrase_to_regex(cue), re.IGNORECASE)
-            for cue in off_issue.get("promotion_cues", [])
-            if cue.strip()
-        ),
-        promotion_strong_cues=tuple(
-            re.compile(phrase_to_regex(cue), re.IGNORECASE)
-            for cue in off_issue.get("promotion_strong_cues", [])
-            if cue.strip()
-        ),
+        promotion_cues=_compile_each(off_issue.get("promotion_cues", [])),
+        promotion_strong_cues=_compile_each(off_issue.get("promotion_strong_cues", [])),
         promotion_min_cues=int(off_issue.get("promotion_min_cues", 2)),
         promotion_asked=_compile_any(off_issue.get("promotion_asked", [])),
         done_for_them=_compile_any(off_issue.get("done_for_them", [])),

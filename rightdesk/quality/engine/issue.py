@@ -329,7 +329,13 @@ def _done_for_them(
 
 
 def _misses_the_ask(
-    rules: Rules, ctx: CheckContext, draft: str, people: frozenset[str], identity: set[str]
+    rules: Rules,
+    ctx: CheckContext,
+    draft: str,
+    people: frozenset[str],
+    identity: set[str],
+    *,
+    done: bool = False,
 ) -> str:
     """Why the draft touches nothing the customer's question or request is about, or "".
 
@@ -359,8 +365,8 @@ def _misses_the_ask(
         return ""
     if answered_asks(rules, ctx.last_customer_message, draft):
         return ""
-    if _done_for_them(rules, ctx, draft, people, identity - set(rules.identity_words)):
-        return ""
+    if done:
+        return ""  # a deed done for them about their case (_done_for_them)
     return (
         f"The customer asks about {_words_of(focus, wanted)}; the reply does not touch any of it."
     )
@@ -522,16 +528,13 @@ def _misses_the_case(
         )
     if toned:
         return []
+    done = _done_for_them(rules, ctx, draft, people, on_file)
     # Naming the right order is not answering it: a return label to "when is my refund?".
     moved_on = _another_topic(rules, reply_terms, asked)
     mismatch = another_answer(rules, ctx.last_customer_message, draft, new_topic=moved_on)
-    if (
-        mismatch
-        and not _echoes_the_ask(rules, ctx, reply_terms, people, identity)
-        and not _done_for_them(rules, ctx, draft, people, on_file)
-    ):
+    if mismatch and not _echoes_the_ask(rules, ctx, reply_terms, people, identity) and not done:
         return about_the_whole_draft(mismatch)
-    missed = _misses_the_ask(rules, ctx, draft, people, identity)
+    missed = _misses_the_ask(rules, ctx, draft, people, identity, done=done)
     if missed:
         return about_the_whole_draft(missed)
     if covered:
@@ -572,7 +575,7 @@ def _misses_the_case(
     # the very kind of answer asked for; a day or a place alone would not be enough.
     if answered_asks(rules, ctx.last_customer_message, draft, firm=True):
         return []
-    if _done_for_them(rules, ctx, draft, people, on_file):
+    if done:
         return []
     if named:
         explanation = (
