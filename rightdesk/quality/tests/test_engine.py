@@ -35,6 +35,12 @@ def kinds(draft: str, context: CheckContext | None = None) -> list[str]:
     return [kind for kind, _ in found(draft, context)]
 
 
+def blocked_kinds(sentence: str) -> set[str]:
+    """The kinds that block a one-sentence reply to Maria."""
+    draft = f"Hi Maria,\n{sentence}\nDana"
+    return {f.kind for f in run_checks(ctx(), draft, RULES) if f.blocking}
+
+
 def bare(message: str, **extra: object) -> CheckContext:
     """A context with only the customer's last message (no subject, facts or other names)."""
     base: dict[str, object] = {"subject": "", "facts": [], "other_names": []}
@@ -1184,8 +1190,7 @@ def test_kind_uses_of_blame_and_stance_words_are_not_blocked(
     ],
 )
 def test_near_misses_of_kind_words_and_other_peoples_wrongs_do_not_block(sentence: str) -> None:
-    draft = f"Hi Maria,\n{sentence}\nDana"
-    assert not [f.kind for f in run_checks(ctx(), draft, RULES) if f.blocking]
+    assert blocked_kinds(sentence) == set()
 
 
 @pytest.mark.parametrize(
@@ -1204,9 +1209,7 @@ def test_near_misses_of_kind_words_and_other_peoples_wrongs_do_not_block(sentenc
     ],
 )
 def test_the_near_miss_exceptions_still_block_the_slight(sentence: str, kind: str) -> None:
-    blocked = {
-        f.kind for f in run_checks(ctx(), f"Hi Maria,\n{sentence}\nDana", RULES) if f.blocking
-    }
+    blocked = blocked_kinds(sentence)
     assert kind in blocked
 
 
@@ -1222,9 +1225,7 @@ def test_the_near_miss_exceptions_still_block_the_slight(sentence: str, kind: st
 def test_a_past_explanation_and_a_problem_handed_to_a_named_firm(
     sentence: str, kind: str | None
 ) -> None:
-    blocked = {
-        f.kind for f in run_checks(ctx(), f"Hi Maria,\n{sentence}\nDana", RULES) if f.blocking
-    }
+    blocked = blocked_kinds(sentence)
     assert blocked == ({kind} if kind else set())
 
 
@@ -1264,9 +1265,7 @@ def test_a_past_explanation_and_a_problem_handed_to_a_named_firm(
 def test_a_common_fraud_named_and_a_concession_are_no_slight(
     sentence: str, kind: str | None
 ) -> None:
-    blocked = {
-        f.kind for f in run_checks(ctx(), f"Hi Maria,\n{sentence}\nDana", RULES) if f.blocking
-    }
+    blocked = blocked_kinds(sentence)
     assert blocked == ({kind} if kind else set())
 
 
@@ -1290,9 +1289,7 @@ def test_a_cleft_sentence_is_no_question() -> None:
     ],
 )
 def test_veiled_suspicion_blocks(sentence: str) -> None:
-    blocked = {
-        f.kind for f in run_checks(ctx(), f"Hi Maria,\n{sentence}\nDana", RULES) if f.blocking
-    }
+    blocked = blocked_kinds(sentence)
     assert "disrespect" in blocked
 
 
