@@ -101,6 +101,9 @@ OWN_FILE = (
     "blind12",
     "blind13",
     "blind14",
+    "blind15",
+    "blind16",
+    "blind17",
 )
 SPLITS = ("dev", "heldout", *OWN_FILE)
 #: Kinds a split does not label (its writers were asked to leave promises out).

@@ -292,6 +292,8 @@ def check_tone_model(
     ``tone_model_draft_hostile_each``: "You chose standard." "It'll get there when
     standard gets there.") and together reach ``tone_model_draft_hostile_sum``. Then
     the sentence that leans furthest gets hostile-tone advice.
+
+    A draft's guesses name one kind (``_one_kind``).
     """
     model = model_of(rules)
     if not model.weights:
@@ -301,7 +303,7 @@ def check_tone_model(
     min_words = int(rules.thresholds.get("tone_model_min_words", 3))
     labels: dict[str, str] = rules.raw.get("tone_model_labels", {})
     ownership = rules.patterns.get("ownership")
-    findings: list[Finding] = []
+    guesses: list[tuple[float, Finding]] = []
     leaning: list[tuple[float, int, int]] = []
     for start, end in spans:
         if _overlaps((start, end), taken) or (start, end) in beside_victim:
@@ -319,12 +321,29 @@ def check_tone_model(
         explanation = _explained(
             rules, "tone_model_explanation", labels, kind, probability=probability
         )
-        findings.append(
-            replace(_finding(rules, kind, start, end, draft, explanation), severity="advice")
-        )
-    if taken or findings:
-        return findings
+        finding = _finding(rules, kind, start, end, draft, explanation)
+        guesses.append((probability, replace(finding, severity="advice")))
+    if taken or guesses:
+        return _one_kind(guesses)
     return _cold_draft(rules, draft, labels, leaning)
+
+
+def _one_kind(guesses: list[tuple[float, Finding]]) -> list[Finding]:
+    """The learnt guesses of the kind most of them share (ties: the surer kind).
+
+    Near the floors the kinds blur: a curt "Take it or leave it, and let me know by
+    Friday" reads as hostile, as arrogant and as talking down. Of a draft's guesses,
+    those of a second kind are mostly the same fault read another way, and one kind
+    of advice is clearer to the agent than three.
+    """
+    weight: dict[str, tuple[int, float]] = {}
+    for probability, finding in guesses:
+        count, total = weight.get(finding.kind, (0, 0.0))
+        weight[finding.kind] = (count + 1, total + probability)
+    if not weight:
+        return []
+    kind = max(weight, key=lambda k: weight[k])
+    return [finding for _probability, finding in guesses if finding.kind == kind]
 
 
 HOSTILE = "hostile_tone"

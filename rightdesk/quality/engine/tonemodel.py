@@ -1,4 +1,4 @@
-"""Tone learnt from examples: a small classifier over words and word pairs.
+"""Tone learnt from examples: a small classifier over words, word pairs and triples.
 
 The phrase lists catch the wordings they were written from; a slight put in new
 words ("Most firms would have charged you twice for that") gets past them. So
@@ -6,7 +6,7 @@ each language also ships example sentences of every respect kind and of clean,
 polite replies (``data/tone_examples_<language>.jsonl``); admins add their own
 with ``tone_example`` rule entries. From these the check trains a multinomial
 logistic regression (sparse features, plain Python, a fixed seed, six passes, about
-eleven seconds for forty thousand sentences) once per process and set of examples, with
+fifteen seconds for forty-four thousand sentences) once per process and set of examples, with
 the weight decay ``tone_model_l2`` (strong decay keeps common words such as "had" or
 "before" from standing for a kind). A sentence whose most likely kind is not
 "clean" with at least the ``tone_model_min`` probability (``tone_model_min_<kind>``
@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 from rightdesk.quality.rules import CLEAN, Rules
 
@@ -33,7 +34,11 @@ _TOKEN = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)?|\d+")
 
 
 def features(text: str) -> frozenset[str]:
-    """Lower-cased words and adjacent word pairs; numbers and names made general.
+    """Lower-cased words, adjacent pairs and triples; numbers and names made general.
+
+    Pairs and triples include the sentence's start and end ("<s> read the",
+    "the quote </s>"): a bare command or a clipped ending reads differently from the
+    same words inside a longer sentence.
 
     A capitalised word inside the sentence is a name or a product ("<name>"), so a
     slight learnt about "your Civic" is the same slight about "your Passat".
@@ -48,8 +53,12 @@ def features(text: str) -> frozenset[str]:
         else:
             word = word.lower().replace("\u2019", "'")
         tokens.append(word)
-    pairs = {f"{a} {b}" for a, b in zip(["<s>", *tokens], tokens, strict=False)}
-    return frozenset(tokens) | pairs
+    if not tokens:
+        return frozenset()
+    framed = ["<s>", *tokens, "</s>"]
+    pairs = {f"{a} {b}" for a, b in pairwise(framed)}
+    triples = {f"{a} {b} {c}" for a, b, c in zip(framed, framed[1:], framed[2:], strict=False)}
+    return frozenset(tokens) | pairs | triples
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,10 @@ def _tone(draft: str) -> list[tuple[str, str, str]]:
             "Most firms would have charged you twice for that, so a thank-you would be nice.",
             "arrogance",
         ),
-        ("Maybe read the booking conditions next time before you click pay.", "condescension"),
+        (
+            "Perhaps have a look at the instructions before assuming something's broken.",
+            "condescension",
+        ),
         ("That's for the courier to sort out, not us.", "deflection"),
         ("Your complaint is noted and will not be actioned.", "hostile_tone"),
     ],
@@ -234,7 +237,6 @@ def test_coldness_spread_over_several_sentences_adds_up_to_advice() -> None:
     sentences = [
         "Well, it's a weekend, so yes, it's pending.",
         "Nothing anyone can do about it before then.",
-        "There isn't a lot more to discuss.",
     ]
     model = model_of(RULES)
     leaning = [model.probabilities(s)["hostile_tone"] for s in sentences]
@@ -247,7 +249,7 @@ def test_coldness_spread_over_several_sentences_adds_up_to_advice() -> None:
     assert ("hostile_tone", "advice") in found
     # One such sentence among polite ones is left alone.
     polite = (
-        "Hi Maria,\n\nThanks for checking. There isn't a lot more to discuss. "
+        "Hi Maria,\n\nThanks for checking. Well, it's a weekend, so yes, it's pending. "
         "Your transfer is booked and arrives by 9am on Monday.\n\nDana"
     )
     assert "hostile_tone" not in [f.kind for f in run_checks(_context(), polite, RULES)]
