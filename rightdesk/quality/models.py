@@ -35,8 +35,19 @@ class RuleList(models.TextChoices):
         "blame_at_customer",
         "The customer as the wrongdoer (no third party nearby excuses it)",
     )
+    CUSTOMER_TARGETED = (
+        "customer_targeted",
+        "The customer's message reports someone else targeting them (blame words in the "
+        "reply are about that someone)",
+    )
+    VICTIM_REFERRAL = (
+        "victim_referrals",
+        "Where a targeted customer is rightly sent (bank, police; not a deflection)",
+    )
     CONDESCENSION = "condescension", "Condescension phrase"
+    CONDESCENSION_ADVICE = "condescension_advice", "Condescension phrase (advice only)"
     ARROGANCE = "arrogance", "Arrogance phrase"
+    ARROGANCE_ADVICE = "arrogance_advice", "Arrogance phrase (advice only)"
     DEFLECTION = "deflection", "Deflection phrase"
     OWNERSHIP = "ownership", "Ownership phrase (cancels deflection)"
     HOSTILE = "hostile_tone", "Hostile phrase"

@@ -35,9 +35,13 @@ PHRASE_LISTS = (
     "disrespect_by_us",
     "third_party",
     "customer_as_victim",
+    "customer_targeted",
+    "victim_referrals",
     "blame_at_customer",
     "condescension",
+    "condescension_advice",
     "arrogance",
+    "arrogance_advice",
     "deflection",
     "ownership",
     "hostile_tone",
@@ -131,6 +135,8 @@ class Rules:
     reask_owner_before: re.Pattern[str] | None = None
     reask_detail_words: frozenset[str] = frozenset()
     reask_attribute_after: re.Pattern[str] | None = None
+    reask_unknown_values: re.Pattern[str] | None = None
+    reask_offer_questions: re.Pattern[str] | None = None
     #: Off-issue: words that only say which thing a case is about ("order").
     identity_words: frozenset[str] = frozenset()
     ask_types: tuple[AskType, ...] = ()
@@ -423,6 +429,8 @@ def compile_rules(data: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> Rul
         reask_owner_before=_compile_any(re_ask.get("owner_before", [])),
         reask_detail_words=frozenset(w.lower() for w in re_ask.get("detail_words", [])),
         reask_attribute_after=_compile_any(re_ask.get("attribute_after", [])),
+        reask_unknown_values=_compile_any(re_ask.get("unknown_values", [])),
+        reask_offer_questions=_compile_any(re_ask.get("offer_questions", [])),
         identity_words=frozenset(_stem(w.lower()) for w in off_issue.get("identity_words", [])),
         ask_types=tuple(ask_types),
         ask_sentence=_compile_any(off_issue.get("ask_sentence", [])),

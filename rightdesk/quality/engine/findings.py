@@ -150,7 +150,7 @@ def _overlaps(span: tuple[int, int], others: Sequence[tuple[int, int]]) -> bool:
 
 
 def blame_elsewhere(
-    rules: Rules, draft: str, spans: list[tuple[int, int]]
+    rules: Rules, draft: str, spans: list[tuple[int, int]], *, targeted: bool = False
 ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """Sentences whose blame words are about someone other than the customer, and of
     those the ones beside the customer's being the victim.
@@ -162,11 +162,16 @@ def blame_elsewhere(
     a sentence that makes the customer the wrongdoer ("you committed fraud",
     "fraudsters like you", "the thief is you"), and such a sentence ("Nobody
     impersonated you.") names no one for the sentences beside it.
+
+    When ``targeted`` (the customer wrote that someone approached or tricked them:
+    ``customer_targeted``), every sentence that does not make the customer the
+    wrongdoer is about that someone: "It sounds like a scam, and I've reported it to
+    Action Fraud" needs no third party of its own.
     """
     named = rules.patterns.get("third_party")
     victim = rules.patterns.get("customer_as_victim")
     at_customer = rules.patterns.get("blame_at_customer")
-    if named is None and victim is None:
+    if named is None and victim is None and not targeted:
         return [], []
     texts = [draft[a:b].replace("\u2019", "'") for a, b in spans]
     blaming = [at_customer is not None and bool(at_customer.search(t)) for t in texts]
@@ -186,6 +191,15 @@ def blame_elsewhere(
         if any(victims[i] for i in near):
             beside_victim.append(span)
             elsewhere.append(span)
-        elif any(others[i] for i in near):
+        elif targeted or any(others[i] for i in near):
             elsewhere.append(span)
     return elsewhere, beside_victim
+
+
+def customer_targeted(rules: Rules, ctx: CheckContext) -> bool:
+    """Whether the customer's last message reports someone else approaching or
+    tricking them ("A man rang saying he was from Hearthwise", "Is this e-mail
+    genuine?"): see ``blame_elsewhere``."""
+    pattern = rules.patterns.get("customer_targeted")
+    message = ctx.last_customer_message.replace("\u2019", "'")
+    return pattern is not None and bool(pattern.search(message))

@@ -48,7 +48,10 @@ def field_terms(rules: Rules, label: str, key: str = "") -> tuple[str, ...]:
 
 def _fields(rules: Rules, ctx: CheckContext) -> list[tuple[Field, re.Pattern[str]]]:
     out: list[tuple[Field, re.Pattern[str]]] = []
+    unknown = rules.reask_unknown_values
     for item in [*ctx.facts, *ctx.items]:
+        if unknown is not None and unknown.search(item.value):
+            continue  # "Passcode: not provided" is not on file
         terms = item.terms or field_terms(rules, item.label)
         pattern = _term_regex(terms)
         if pattern is not None:
@@ -136,6 +139,9 @@ def check_re_ask(
         asked_from = _asked_from(rules, sentence)
         if asked_from is None:
             continue
+        offer = rules.reask_offer_questions
+        if offer is not None and offer.search(sentence):
+            continue  # "Shall I book 12:40 for you?" offers; it asks for nothing
         if negations is not None and negations.search(sentence):
             continue
         lowered = sentence.lower()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rightdesk.quality.engine.canned import check_canned
 from rightdesk.quality.engine.findings import (
     KINDS,
@@ -13,6 +15,7 @@ from rightdesk.quality.engine.findings import (
     _overlaps,
     _phrase_hits,
     blame_elsewhere,
+    customer_targeted,
 )
 from rightdesk.quality.engine.issue import check_off_issue
 from rightdesk.quality.engine.names import _name_forms, check_names
@@ -42,15 +45,22 @@ def run_checks(
     # about the customer whatever else the sentence names.
     exceptions = _phrase_hits(rules, "disrespect_exceptions", draft, spans, negatable=False)
     ours = _phrase_hits(rules, "disrespect_by_us", draft, spans, negatable=False)
-    elsewhere, beside_victim = blame_elsewhere(rules, draft, spans)
+    targeted = customer_targeted(rules, ctx)
+    elsewhere, beside_victim = blame_elsewhere(rules, draft, spans, targeted=targeted)
     exceptions += elsewhere
     for start, end in _phrase_hits(rules, "disrespect", draft, spans):
         if _overlaps((start, end), ours) or not _overlaps((start, end), exceptions):
             findings.append(_finding(rules, "disrespect", start, end, draft))
     findings += check_profanity(rules, ctx, draft, valid)
     for kind in ("condescension", "arrogance"):
-        for start, end in _phrase_hits(rules, kind, draft, spans):
+        firm = _phrase_hits(rules, kind, draft, spans)
+        for start, end in firm:
             findings.append(_finding(rules, kind, start, end, draft))
+        # Words that slight as often as not ("obviously") ask for a look, not a block.
+        for start, end in _phrase_hits(rules, f"{kind}_advice", draft, spans):
+            if not _overlaps((start, end), firm):
+                finding = _finding(rules, kind, start, end, draft)
+                findings.append(replace(finding, severity="advice"))
     deflections = _phrase_hits(rules, "deflection", draft, spans)
     if deflections:
         ownership = rules.patterns.get("ownership")
@@ -60,8 +70,12 @@ def run_checks(
         # to contact the bank").
         mine = [(a, b) for a, b in owned if any(a < start < b for start, _end in deflections)]
         others = [span for span in owned if span not in mine]
+        # To a customer someone tried to trick, "call your bank today" is the advice.
+        referrals = rules.patterns.get("victim_referrals") if targeted else None
         for start, end in deflections:
             if any(a < start < b for a, b in mine):
+                continue
+            if referrals is not None and referrals.search(draft, start, end):
                 continue
             if not any(not _overlaps((a, b), [(start, end)]) for a, b in others):
                 findings.append(_finding(rules, "deflection", start, end, draft))

@@ -1711,3 +1711,85 @@ def test_a_visit_booked_answers_a_request_for_someone_to_come() -> None:
     context = bare("The boiler's making a banging noise again. Can someone come out?")
     draft = "Hi Maria,\nI've booked an engineer for Tuesday between 8 and 12.\nDana"
     assert "off_issue" not in kinds(draft, context)
+
+
+TARGETED = (
+    "A man rang saying he was from Hearthwise and that I owed £180. "
+    "Was that you? I didn't give him anything."
+)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "This sounds like a scam, and I've reported it to Action Fraud.",
+        "It's a scam, and you're the second customer this week to get one.",
+        "Please call your bank today and tell them what happened.",
+    ],
+)
+def test_a_customer_who_reports_being_targeted_is_not_accused_or_sent_away(
+    sentence: str,
+) -> None:
+    targeted = bare(TARGETED)
+    draft = f"Hi Maria,\n{sentence}\nDana"
+    assert not [f.kind for f in run_checks(targeted, draft, RULES) if f.blocking]
+    # The same sentence to a customer who only asked for a refund blocks.
+    refund = bare("My refund for the heater still hasn't arrived. When will it come?")
+    assert [f.kind for f in run_checks(refund, draft, RULES) if f.blocking]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "You're trying to scam us, and we know it.",
+        "You're the third person this week to try this scam on us.",
+        "Your claim is fraudulent.",
+    ],
+)
+def test_a_targeted_customer_can_still_be_accused(sentence: str) -> None:
+    draft = f"Hi Maria,\n{sentence}\nDana"
+    assert "disrespect" in [f.kind for f in run_checks(bare(TARGETED), draft, RULES) if f.blocking]
+
+
+def test_staff_mistreating_a_customer_is_the_staff_members_abuse() -> None:
+    report = bare("My daughter says her tutor called her lazy and shouted at her. What now?")
+    draft = (
+        "Hi Maria,\nWe treat any report of a tutor shouting at a student as potential "
+        "verbal abuse, and Mr Baines is off the timetable while I review it.\nDana"
+    )
+    assert "disrespect" not in [f.kind for f in run_checks(report, draft, RULES)]
+    accusing = "Hi Maria,\nYour daughter's story is abuse of our complaints process.\nDana"
+    assert "disrespect" in [f.kind for f in run_checks(report, accusing, RULES)]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Obviously you'll need to update the app first.",
+        "Obviously I can't see it from here, but please switch the boiler off now.",
+    ],
+)
+def test_obviously_is_condescension_advice_not_a_block(sentence: str) -> None:
+    findings = run_checks(ctx(), f"Hi Maria,\n{sentence}\nDana", RULES)
+    said = [(f.kind, f.severity) for f in findings if f.kind == "condescension"]
+    assert said == [("condescension", "advice")]
+    # The plainer slights still block.
+    assert "condescension" in blocked_kinds("As I already said, the app needs updating.")
+
+
+def test_a_value_on_file_as_not_provided_may_be_asked_for() -> None:
+    context = ctx(facts=[Field(label="Passcode", value="not provided")])
+    draft = "Hi Maria,\nCould you reply with your passcode so we can test the screen?\nDana"
+    assert "re_ask" not in kinds(draft, context)
+    known = ctx(facts=[Field(label="Passcode", value="4417")])
+    assert "re_ask" in kinds(draft, known)
+
+
+def test_a_question_that_offers_to_act_is_no_re_ask() -> None:
+    context = ctx(facts=[Field(label="Holiday pause", value="up to 6 months at £5 a month")])
+    offer = "Hi Maria,\nWant me to set up the pause from a specific date?\nDana"
+    assert "re_ask" not in kinds(offer, context)
+    asking = "Hi Maria,\nHow long a pause would you like, and at what price?\nDana"
+    assert "re_ask" in kinds(asking, context)
+    choosing = "Hi Maria,\nShall I book it, and which colour is your car?\nDana"
+    assert "re_ask" in kinds(choosing)
