@@ -18,6 +18,7 @@ class RuleList(models.TextChoices):
     """Which list of the shipped rules an admin entry extends."""
 
     DISRESPECT = "disrespect", "Disrespect phrase"
+    DISRESPECT_ADVICE = "disrespect_advice", "Disrespect phrase (advice only)"
     DISRESPECT_EXCEPTION = "disrespect_exceptions", "Disrespect exception"
     DISRESPECT_BY_US = (
         "disrespect_by_us",

@@ -31,6 +31,7 @@ CLEAN = "clean"
 #: Lists under "phrases" that hold patterns.
 PHRASE_LISTS = (
     "disrespect",
+    "disrespect_advice",
     "disrespect_exceptions",
     "disrespect_by_us",
     "third_party",

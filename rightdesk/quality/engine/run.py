@@ -48,9 +48,13 @@ def run_checks(
     targeted = customer_targeted(rules, ctx)
     elsewhere, beside_victim = blame_elsewhere(rules, draft, spans, targeted=targeted)
     exceptions += elsewhere
-    for start, end in _phrase_hits(rules, "disrespect", draft, spans):
+    firm = _phrase_hits(rules, "disrespect", draft, spans)
+    for start, end in firm:
         if _overlaps((start, end), ours) or not _overlaps((start, end), exceptions):
             findings.append(_finding(rules, "disrespect", start, end, draft))
+    for start, end in _phrase_hits(rules, "disrespect_advice", draft, spans):
+        if not _overlaps((start, end), exceptions) and not _overlaps((start, end), firm):
+            findings.append(_advice(rules, "disrespect", start, end, draft))
     findings += check_profanity(rules, ctx, draft, valid)
     for kind in ("condescension", "arrogance"):
         firm = _phrase_hits(rules, kind, draft, spans)
@@ -59,8 +63,7 @@ def run_checks(
         # Words that slight as often as not ("obviously") ask for a look, not a block.
         for start, end in _phrase_hits(rules, f"{kind}_advice", draft, spans):
             if not _overlaps((start, end), firm):
-                finding = _finding(rules, kind, start, end, draft)
-                findings.append(replace(finding, severity="advice"))
+                findings.append(_advice(rules, kind, start, end, draft))
     deflections = _phrase_hits(rules, "deflection", draft, spans)
     if deflections:
         ownership = rules.patterns.get("ownership")
@@ -99,3 +102,8 @@ def run_checks(
     findings += check_promises(rules, ctx, draft, promise_detector)
     findings.sort(key=lambda f: (f.start, f.end, KINDS.index(f.kind)))
     return findings
+
+
+def _advice(rules: Rules, kind: str, start: int, end: int, draft: str) -> Finding:
+    """A finding of a ``<kind>_advice`` phrase: the agent is asked to look, not stopped."""
+    return replace(_finding(rules, kind, start, end, draft), severity="advice")

@@ -1793,3 +1793,31 @@ def test_a_question_that_offers_to_act_is_no_re_ask() -> None:
     assert "re_ask" in kinds(asking, context)
     choosing = "Hi Maria,\nShall I book it, and which colour is your car?\nDana"
     assert "re_ask" in kinds(choosing)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "severity"),
+    [
+        ("Nobody likes admitting they left it out in the rain.", "block"),
+        ("Everyone who gets caught says the fob was never lent out.", "block"),
+        ("Trying to pass wear and tear off as a manufacturing fault won't work.", "block"),
+        ("We get plenty of customers who suddenly find a scratch after 30 days.", "advice"),
+        ("We hear 'it was like that when it arrived' every single week.", "advice"),
+        ("That line comes up a lot from tenants hoping to keep the whole deposit.", "advice"),
+    ],
+)
+def test_veiled_suspicion_by_generalising_about_customers(sentence: str, severity: str) -> None:
+    findings = run_checks(ctx(), f"Hi Maria,\n{sentence}\nDana", RULES)
+    assert ("disrespect", severity) in [(f.kind, f.severity) for f in findings]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "We get asked that quite a lot, so I've added it to our help page.",
+        "There's no need to be embarrassed; we see this every day, and it's very treatable.",
+        "Lots of owners see this after the first frost, and it's covered.",
+    ],
+)
+def test_reassuring_generalisations_are_not_suspicion(sentence: str) -> None:
+    assert "disrespect" not in kinds(f"Hi Maria,\n{sentence}\nDana")
