@@ -1821,3 +1821,30 @@ def test_veiled_suspicion_by_generalising_about_customers(sentence: str, severit
 )
 def test_reassuring_generalisations_are_not_suspicion(sentence: str) -> None:
     assert "disrespect" not in kinds(f"Hi Maria,\n{sentence}\nDana")
+
+
+def test_a_customer_harmed_by_someone_close_is_told_what_it_is() -> None:
+    message = bare("My ex keeps taking money out of our joint account. Can I stop him?")
+    draft = (
+        "Hi Maria,\nWhat you're describing can be a form of financial abuse, and our "
+        "specialist team can help today.\nDana"
+    )
+    assert "disrespect" not in [f.kind for f in run_checks(message, draft, RULES) if f.blocking]
+    accusing = "Hi Maria,\nYou're abusing the joint account yourself, from what we can see.\nDana"
+    assert "disrespect" in [f.kind for f in run_checks(message, accusing, RULES) if f.blocking]
+
+
+def test_a_listing_the_customer_asks_about_is_someone_elses_scam() -> None:
+    message = bare("I found your cottage on Facebook for £300 a week. Is it really yours?")
+    draft = (
+        "Hi Maria,\nThat listing isn't ours; it's a scam using our photos. We only take "
+        "bookings through our own website, so please don't send any money.\nDana"
+    )
+    assert not [f.kind for f in run_checks(message, draft, RULES) if f.blocking]
+    assert "deflection" in blocked_kinds("I only take bookings, so that's not one for me.")
+
+
+def test_obviously_blocks_only_beside_a_slight_of_its_own() -> None:
+    kind_words = "Obviously you'll want to know who it was, but we can't name another child."
+    assert "condescension" not in blocked_kinds(kind_words)
+    assert "condescension" in blocked_kinds("Obviously even a child could assemble this desk.")
