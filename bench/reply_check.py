@@ -104,6 +104,8 @@ OWN_FILE = (
     "blind15",
     "blind16",
     "blind17",
+    "blind18",
+    "blind19",
 )
 SPLITS = ("dev", "heldout", *OWN_FILE)
 #: Kinds a split does not label (its writers were asked to leave promises out).

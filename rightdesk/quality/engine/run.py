@@ -86,7 +86,9 @@ def run_checks(
     taken = [sentence_at(spans, f.start) for f in findings if f.kind in RESPECT_KINDS]
     findings += check_hostile(rules, ctx, draft, spans, taken, beside_victim)
     toned = [sentence_at(spans, f.start) for f in findings if f.kind in TONE_KINDS]
-    findings += check_tone_model(rules, draft, spans, toned, beside_victim)
+    # To a customer someone else targeted, the model's fraud words are about that someone.
+    about_others = elsewhere if targeted else []
+    findings += check_tone_model(rules, draft, spans, toned, beside_victim, about_others)
     findings += check_re_ask(rules, ctx, draft, spans)
     canned = check_canned(rules, ctx, draft)
     # A reply that sends the customer elsewhere does not answer them either; the

@@ -278,6 +278,7 @@ def check_tone_model(
     spans: list[tuple[int, int]],
     taken: list[tuple[int, int]],
     beside_victim: list[tuple[int, int]],
+    elsewhere: list[tuple[int, int]],
 ) -> list[Finding]:
     """Advice on sentences the learnt tone model reads as a respect kind.
 
@@ -285,7 +286,10 @@ def check_tone_model(
     sentence), as are quoted words, sentences shorter than ``tone_model_min_words``
     and sentences beside the customer's being the victim (``beside_victim``: "you've
     been targeted by a scam account… please contact your bank" is care). Deflection
-    follows the phrase rule: ownership anywhere in the draft cancels it.
+    follows the phrase rule: ownership anywhere in the draft cancels it. Disrespect
+    is not guessed in the sentences of ``elsewhere`` (run_checks passes those whose
+    blame is on whoever targeted the customer): the fraud words of "it does look like
+    someone used your name to take out a fraudulent policy" are about that someone.
 
     A draft with no tone finding at all may still be cold spread thin: no sentence
     reaches the hostile floor, but two or more lean hostile (each at least
@@ -318,6 +322,8 @@ def check_tone_model(
             continue
         if kind == "deflection" and ownership is not None and ownership.search(draft):
             continue
+        if kind == "disrespect" and (start, end) in elsewhere:
+            continue  # "someone used your name to take out a fraudulent policy"
         explanation = _explained(
             rules, "tone_model_explanation", labels, kind, probability=probability
         )

@@ -1848,3 +1848,12 @@ def test_obviously_blocks_only_beside_a_slight_of_its_own() -> None:
     kind_words = "Obviously you'll want to know who it was, but we can't name another child."
     assert "condescension" not in blocked_kinds(kind_words)
     assert "condescension" in blocked_kinds("Obviously even a child could assemble this desk.")
+
+
+def test_no_learnt_suspicion_in_fraud_words_to_a_customer_someone_targeted() -> None:
+    sentence = "It was placed from a device we've never seen, so it does look like fraud."
+    draft = f"Hi Maria,\n{sentence} I've cancelled the order.\nDana"
+    hacked = bare("I got a receipt for a laptop I never ordered. Has someone hacked me?")
+    assert "disrespect" not in [f.kind for f in run_checks(hacked, draft, RULES)]
+    refund = bare("My laptop order was cancelled. Why?")
+    assert "disrespect" in [f.kind for f in run_checks(refund, draft, RULES)]
