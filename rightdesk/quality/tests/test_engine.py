@@ -1857,3 +1857,28 @@ def test_no_learnt_suspicion_in_fraud_words_to_a_customer_someone_targeted() -> 
     assert "disrespect" not in [f.kind for f in run_checks(hacked, draft, RULES)]
     refund = bare("My laptop order was cancelled. Why?")
     assert "disrespect" in [f.kind for f in run_checks(refund, draft, RULES)]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        ("I'm a little surprised you needed to ask about defrosting a freezer.", "condescension"),
+        ("Charging a phone overnight is about as basic as phones get.", "condescension"),
+        ("Here's a quick lesson on how meter readings work.", "condescension"),
+        ("You've answered your own question, really.", "condescension"),
+        ("Did you even read the booking confirmation?", "condescension"),
+        ("Try again properly and it will connect.", "condescension"),
+        ("It's honestly not difficult if you follow the leaflet.", "condescension"),
+        ("You'll just have to live with it until spring.", "hostile_tone"),
+        ("Deal with it.", "hostile_tone"),
+        ("We're one of the few garages that can do it properly, so it's booked for Monday.", None),
+        ("The manufacturer is the one to deal with it, and I've sent them your photos.", None),
+        ("I'm sorry you've had to live with it for so long.", None),
+    ],
+)
+def test_talking_down_in_new_words_and_dealing_with_it(sentence: str, kind: str | None) -> None:
+    blocked = blocked_kinds(sentence)
+    if kind is None:
+        assert not blocked & {"condescension", "hostile_tone"}
+    else:
+        assert kind in blocked
