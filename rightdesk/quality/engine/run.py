@@ -28,7 +28,7 @@ from rightdesk.quality.engine.tone import (
     check_tone_model,
 )
 from rightdesk.quality.rules import Rules
-from rightdesk.quality.text import sentence_at, sentences
+from rightdesk.quality.text import sentence_at, sentences, words
 
 
 def run_checks(
@@ -76,7 +76,7 @@ def run_checks(
         # To a customer someone tried to trick, "call your bank today" is the advice.
         referrals = rules.patterns.get("victim_referrals") if targeted else None
         for start, end in deflections:
-            if any(a < start < b for a, b in mine):
+            if any(a < start < b for a, b in mine) or _agent_acts(rules, draft, spans, start):
                 continue
             if referrals is not None and referrals.search(draft, start, end):
                 continue
@@ -109,3 +109,34 @@ def run_checks(
 def _advice(rules: Rules, kind: str, start: int, end: int, draft: str) -> Finding:
     """A finding of a ``<kind>_advice`` phrase: the agent is asked to look, not stopped."""
     return replace(_finding(rules, kind, start, end, draft), severity="advice")
+
+
+def _agent_acts(rules: Rules, draft: str, spans: list[tuple[int, int]], start: int) -> bool:
+    """Whether the agent is the one who contacts: "If it's easier, I can ring the
+    courier", "I'll send a new one and ask the warehouse to check the batch". The
+    clause before the deflection phrase (from its last ``clause_break``) names the
+    agent (``agent_subject``) after anyone else (``other_subject``), and no negation
+    follows ("we can't help with that, contact the courier" has a break between).
+    """
+    agent, other = rules.patterns.get("agent_subject"), rules.patterns.get("other_subject")
+    breaks = rules.patterns.get("clause_break")
+    if agent is None:
+        return False
+    sentence_start, _end = sentence_at(spans, start)
+    clause = draft[sentence_start:start].replace("\u2019", "'")
+    if breaks is not None:
+        cuts = [m.end() for m in breaks.finditer(clause)]
+        clause = clause[cuts[-1] :] if cuts else clause
+    mine = [m.end() for m in agent.finditer(clause)]
+    if not mine:
+        return False
+    theirs = [m.end() for m in other.finditer(clause)] if other is not None else []
+    if theirs and max(theirs) > mine[-1]:
+        return False
+    return not _negates(rules, clause[mine[-1] :])
+
+
+def _negates(rules: Rules, text: str) -> bool:
+    """Whether ``text`` holds a negation word of the rules ("can't", "never")."""
+    lowered = text.lower()
+    return "n't" in lowered or any(word in rules.negations for word in words(lowered))

@@ -1882,3 +1882,35 @@ def test_talking_down_in_new_words_and_dealing_with_it(sentence: str, kind: str 
         assert not blocked & {"condescension", "hostile_tone"}
     else:
         assert kind in blocked
+
+
+@pytest.mark.parametrize(
+    ("sentence", "deflects"),
+    [
+        ("If it's easier, I can ring the courier for you today.", False),
+        ("I'll send a replacement and ask our supplier to check the batch.", False),
+        ("Let me email the manufacturer while you're on the line.", False),
+        ("Our surveyor will contact you directly to arrange access.", False),
+        ("Rather than you having to call the bank, I've sent them the details.", False),
+        ("The storm was outside our control, but I've booked you a hotel for tonight.", False),
+        ("I'm afraid you'll need to call the courier.", True),
+        ("We can't help with that; contact the manufacturer.", True),
+        ("I'd take that up with the caterers directly.", True),
+        ("I'm afraid it's a matter for your bank, not for us.", True),
+        ("The storm was outside our control, so there's nothing more to add.", True),
+    ],
+)
+def test_who_does_the_contacting_decides_a_deflection(sentence: str, deflects: bool) -> None:
+    assert ("deflection" in blocked_kinds(sentence)) is deflects
+
+
+def test_a_lexicon_score_alone_is_hostile_advice_and_rubbish_is_a_word_for_waste() -> None:
+    sentence = (
+        "We've reviewed your complaint and, while we don't agree the fee was wrong, "
+        "we've refunded half."
+    )
+    draft = f"Hi Maria,\n{sentence}\nDana"
+    scored = [f for f in run_checks(ctx(), draft, RULES) if f.kind == "hostile_tone"]
+    assert scored and all(f.severity == "advice" for f in scored)
+    assert "hostile_tone" not in blocked_kinds("The price includes taking the rubbish away.")
+    assert "hostile_tone" in blocked_kinds("That's rubbish, and you know it.")
