@@ -1914,3 +1914,16 @@ def test_a_lexicon_score_alone_is_hostile_advice_and_rubbish_is_a_word_for_waste
     assert scored and all(f.severity == "advice" for f in scored)
     assert "hostile_tone" not in blocked_kinds("The price includes taking the rubbish away.")
     assert "hostile_tone" in blocked_kinds("That's rubbish, and you know it.")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "suspicious"),
+    [
+        ("I suspect you'll find the older model suits you better.", False),
+        ("I doubt you'll have any trouble with the new one.", False),
+        ("We suspect you'll try the same trick again.", True),
+        ("We suspect you damaged it yourself.", True),
+    ],
+)
+def test_a_hedged_guess_is_not_suspicion(sentence: str, suspicious: bool) -> None:
+    assert ("disrespect" in blocked_kinds(sentence)) is suspicious
