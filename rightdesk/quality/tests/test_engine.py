@@ -1898,6 +1898,8 @@ def test_talking_down_in_new_words_and_dealing_with_it(sentence: str, kind: str 
         ("I'd take that up with the caterers directly.", True),
         ("I'm afraid it's a matter for your bank, not for us.", True),
         ("The storm was outside our control, so there's nothing more to add.", True),
+        ("The delay was outside our control, but we'd suggest you contact the airline.", True),
+        ("It's outside our control, but I'm afraid there's nothing more we can do.", True),
     ],
 )
 def test_who_does_the_contacting_decides_a_deflection(sentence: str, deflects: bool) -> None:
