@@ -141,6 +141,8 @@ class Rules:
     reask_attribute_after: re.Pattern[str] | None = None
     reask_unknown_values: re.Pattern[str] | None = None
     reask_offer_questions: re.Pattern[str] | None = None
+    #: Words that may stand between the agent and the contact verb ("I'll personally ring").
+    agent_adverbs: frozenset[str] = frozenset()
     #: Off-issue: words that only say which thing a case is about ("order").
     identity_words: frozenset[str] = frozenset()
     ask_types: tuple[AskType, ...] = ()
@@ -412,6 +414,7 @@ def compile_rules(data: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> Rul
         titles=frozenset(t.lower() for t in data.get("titles", [])),
         vocative_re=vocative_re,
         negations=frozenset(n.lower() for n in data.get("negations", [])),
+        agent_adverbs=frozenset(w.lower() for w in data.get("agent_adverbs", [])),
         negation_breakers=frozenset(n.lower() for n in data.get("negation_breakers", [])),
         negation_transparent=frozenset(n.lower() for n in data.get("negation_transparent", [])),
         first_names=frozenset(data.get("first_names", [])),

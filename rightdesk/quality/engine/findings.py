@@ -164,9 +164,10 @@ def blame_elsewhere(
     impersonated you.") names no one for the sentences beside it.
 
     When ``targeted`` (the customer wrote that someone approached or tricked them:
-    ``customer_targeted``), every sentence that does not make the customer the
-    wrongdoer is about that someone: "It sounds like a scam, and I've reported it to
-    Action Fraud" needs no third party of its own.
+    ``customer_targeted``), a sentence that neither makes the customer the wrongdoer
+    nor stands beside one that does is taken as about that someone: "It sounds like
+    a scam, and I've reported it to Action Fraud" needs no third party of its own.
+    Such a sentence is listed whether or not it holds a blame word.
     """
     named = rules.patterns.get("third_party")
     victim = rules.patterns.get("customer_as_victim")
@@ -191,7 +192,7 @@ def blame_elsewhere(
         if any(victims[i] for i in near):
             beside_victim.append(span)
             elsewhere.append(span)
-        elif targeted or any(others[i] for i in near):
+        elif any(others[i] for i in near) or (targeted and not any(blaming[i] for i in near)):
             elsewhere.append(span)
     return elsewhere, beside_victim
 

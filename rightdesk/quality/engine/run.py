@@ -78,7 +78,8 @@ def run_checks(
         for start, end in deflections:
             if any(a < start < b for a, b in mine) or _agent_acts(rules, draft, spans, start):
                 continue
-            if referrals is not None and referrals.search(draft, start, end):
+            # The place named just after the contact verb: "call your bank today".
+            if referrals is not None and referrals.search(draft[start : end + 20]):
                 continue
             if not any(not _overlaps((a, b), [(start, end)]) for a, b in others):
                 findings.append(_finding(rules, "deflection", start, end, draft))
@@ -86,7 +87,8 @@ def run_checks(
     taken = [sentence_at(spans, f.start) for f in findings if f.kind in RESPECT_KINDS]
     findings += check_hostile(rules, ctx, draft, spans, taken, beside_victim)
     toned = [sentence_at(spans, f.start) for f in findings if f.kind in TONE_KINDS]
-    # To a customer someone else targeted, the model's fraud words are about that someone.
+    # To a customer someone else targeted, the model's disrespect guesses in sentences
+    # that do not blame the customer are about that someone.
     about_others = elsewhere if targeted else []
     findings += check_tone_model(rules, draft, spans, toned, beside_victim, about_others)
     findings += check_re_ask(rules, ctx, draft, spans)
@@ -113,30 +115,34 @@ def _advice(rules: Rules, kind: str, start: int, end: int, draft: str) -> Findin
 
 def _agent_acts(rules: Rules, draft: str, spans: list[tuple[int, int]], start: int) -> bool:
     """Whether the agent is the one who contacts: "If it's easier, I can ring the
-    courier", "I'll send a new one and ask the warehouse to check the batch". The
-    clause before the deflection phrase (from its last ``clause_break``) names the
-    agent (``agent_subject``) after anyone else (``other_subject``), and no negation
-    follows ("we can't help with that, contact the courier" has a break between).
+    courier", "let me email the manufacturer", "I'll send a new one and ask the
+    warehouse to check the batch".
+
+    The clause before the deflection phrase (from its last ``clause_break``) must
+    end with the agent about to act (``agent_subject``, then only ``agent_adverbs``:
+    "I'll personally phone the insurer"), or open with the agent and join the
+    phrase with "and" and no one else named between. "All I can say is contact the
+    courier" and "I can confirm it left us and the next step is to contact the
+    courier" are still deflections; so is any clause with a negation after the
+    agent ("we can't help, …" is cut at its comma anyway).
     """
-    agent, other = rules.patterns.get("agent_subject"), rules.patterns.get("other_subject")
-    breaks = rules.patterns.get("clause_break")
+    agent = rules.patterns.get("agent_subject")
     if agent is None:
         return False
+    other, breaks = rules.patterns.get("other_subject"), rules.patterns.get("clause_break")
     sentence_start, _end = sentence_at(spans, start)
     clause = draft[sentence_start:start].replace("\u2019", "'")
     if breaks is not None:
         cuts = [m.end() for m in breaks.finditer(clause)]
         clause = clause[cuts[-1] :] if cuts else clause
-    mine = [m.end() for m in agent.finditer(clause)]
+    mine = list(agent.finditer(clause))
     if not mine:
         return False
-    theirs = [m.end() for m in other.finditer(clause)] if other is not None else []
-    if theirs and max(theirs) > mine[-1]:
-        return False
-    return not _negates(rules, clause[mine[-1] :])
-
-
-def _negates(rules: Rules, text: str) -> bool:
-    """Whether ``text`` holds a negation word of the rules ("can't", "never")."""
-    lowered = text.lower()
-    return "n't" in lowered or any(word in rules.negations for word in words(lowered))
+    rest = words(clause[mine[-1].end() :])
+    if all(word in rules.agent_adverbs for word in rest):
+        return True  # "I can ring", "let me also email"
+    opened = clause.strip() and agent.match(clause.strip())
+    joined = bool(rest) and rest[-1] == "and"
+    named = other is not None and other.search(clause[mine[-1].end() :])
+    negated = any(w in rules.negations or w.endswith("n't") for w in rest)
+    return bool(opened and joined and not named and not negated)

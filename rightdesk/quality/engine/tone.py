@@ -221,9 +221,9 @@ def check_hostile(
     taken: list[tuple[int, int]],
     beside_victim: list[tuple[int, int]],
 ) -> list[Finding]:
-    """Hostile words aimed at the customer (blocking), or a sentence VADER reads as
-    hostile (advice: on the shipped examples its score alone flags about one clean
-    sentence for every four problem ones).
+    """Hostile phrases (severity from the rules), or a sentence aimed at the customer
+    that VADER reads as hostile (advice: on the shipped examples its score alone
+    flags about one clean sentence for every four problem ones).
 
     Next to the customer's being the victim (``beside_victim``: "I'm so sorry this
     happened to you… the most you'll pay is the £100 excess") the dark words are about

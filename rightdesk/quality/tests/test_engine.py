@@ -1929,3 +1929,58 @@ def test_a_lexicon_score_alone_is_hostile_advice_and_rubbish_is_a_word_for_waste
 )
 def test_a_hedged_guess_is_not_suspicion(sentence: str, suspicious: bool) -> None:
     assert ("disrespect" in blocked_kinds(sentence)) is suspicious
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        ("All I can say is contact the courier.", "deflection"),
+        ("I can confirm it left us and the next step is to contact the courier.", "deflection"),
+        ("It's out of our hands, but we can send you the courier's number.", "deflection"),
+        ("We just answer the phones on behalf of the venue.", "deflection"),
+        ("What a load of rubbish.", "hostile_tone"),
+        ("Tough, deal with it.", "hostile_tone"),
+        ("We suspect you might have dropped it.", "disrespect"),
+        ("I'll personally phone the insurer on Wednesday.", None),
+    ],
+)
+def test_the_narrowed_exceptions_still_catch_the_slight(sentence: str, kind: str | None) -> None:
+    blocked = blocked_kinds(sentence)
+    if kind is None:
+        assert not blocked
+    else:
+        assert kind in blocked
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "This is an attempt at fraud and we won't be refunding it.",
+        "That is an abuse of our returns policy.",
+        "That is a convenient story. Sounds like fraud.",
+    ],
+)
+def test_a_targeted_customer_is_still_accused_by_a_refusal_or_a_story(sentence: str) -> None:
+    stolen = bare("My card's been stolen and there are charges I didn't make.")
+    draft = f"Hi Maria,\n{sentence}\nDana"
+    assert "disrespect" in [f.kind for f in run_checks(stolen, draft, RULES) if f.blocking]
+
+
+def test_an_ordinary_message_about_what_someone_said_is_not_a_report_of_being_targeted() -> None:
+    told = bare("Somebody at your shop told me the sofa would arrive Monday. Where is it?")
+    draft = "Hi Maria,\nThis is an abuse of process and it sounds like fraud to me.\nDana"
+    assert "disrespect" in [f.kind for f in run_checks(told, draft, RULES) if f.blocking]
+
+
+def test_an_offer_beside_a_request_for_a_fact_on_file_is_a_re_ask() -> None:
+    context = ctx(facts=[Field(label="Date of birth", value="4 May 1980")])
+    draft = "Hi Maria,\nDo you want me to update it, and can you confirm your date of birth?\nDana"
+    assert "re_ask" in kinds(draft, context)
+
+
+def test_a_targeted_customer_is_not_accused_beside_an_ordinary_you() -> None:
+    draft = (
+        "Hi Maria,\nThis sounds like bogus-caller fraud, and I've reported it to the police. "
+        "I've booked a free visit; the engineer will ring you before arriving.\nDana"
+    )
+    assert not [f.kind for f in run_checks(bare(TARGETED), draft, RULES) if f.blocking]
