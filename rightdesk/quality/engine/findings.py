@@ -96,10 +96,15 @@ def _finding(
     draft: str,
     explanation: str = "",
     suggestion: str = "",
+    *,
+    advice: bool = False,
 ) -> Finding:
+    """A finding of ``kind`` over ``draft[start:end]``; ``advice`` asks the agent to look
+    again whatever the kind's severity (a learnt guess, a word that slights as often
+    as not)."""
     return Finding(
         kind=kind,
-        severity=rules.severity.get(kind, "block"),
+        severity="advice" if advice else rules.severity.get(kind, "block"),
         start=start,
         end=end,
         explanation=explanation or rules.explanations.get(kind, ""),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from rightdesk.quality.engine.canned import check_canned
 from rightdesk.quality.engine.findings import (
     KINDS,
@@ -54,7 +52,7 @@ def run_checks(
             findings.append(_finding(rules, "disrespect", start, end, draft))
     for start, end in _phrase_hits(rules, "disrespect_advice", draft, spans):
         if not _overlaps((start, end), exceptions) and not _overlaps((start, end), firm):
-            findings.append(_advice(rules, "disrespect", start, end, draft))
+            findings.append(_finding(rules, "disrespect", start, end, draft, advice=True))
     findings += check_profanity(rules, ctx, draft, valid)
     for kind in ("condescension", "arrogance"):
         firm = _phrase_hits(rules, kind, draft, spans)
@@ -63,7 +61,7 @@ def run_checks(
         # Words that slight as often as not ("obviously") ask for a look, not a block.
         for start, end in _phrase_hits(rules, f"{kind}_advice", draft, spans):
             if not _overlaps((start, end), firm):
-                findings.append(_advice(rules, kind, start, end, draft))
+                findings.append(_finding(rules, kind, start, end, draft, advice=True))
     deflections = _phrase_hits(rules, "deflection", draft, spans)
     if deflections:
         ownership = rules.patterns.get("ownership")
@@ -106,11 +104,6 @@ def run_checks(
     findings += check_promises(rules, ctx, draft, promise_detector)
     findings.sort(key=lambda f: (f.start, f.end, KINDS.index(f.kind)))
     return findings
-
-
-def _advice(rules: Rules, kind: str, start: int, end: int, draft: str) -> Finding:
-    """A finding of a ``<kind>_advice`` phrase: the agent is asked to look, not stopped."""
-    return replace(_finding(rules, kind, start, end, draft), severity="advice")
 
 
 def _agent_acts(rules: Rules, draft: str, spans: list[tuple[int, int]], start: int) -> bool:

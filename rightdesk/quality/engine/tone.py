@@ -7,7 +7,6 @@ Disrespect, condescension and arrogance are plain phrase matches run from
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from functools import lru_cache
 from itertools import pairwise
 from typing import Any
@@ -263,15 +262,10 @@ def check_hostile(
         if score <= threshold and not _aimed_elsewhere(analyser, target, sentence, threshold):
             # A lexicon's score is a guess, like the learnt model's: "We've reviewed your
             # complaint and, while we don't agree the fee was wrong, …" scores as hostile.
-            finding = _finding(
-                rules,
-                "hostile_tone",
-                start,
-                end,
-                draft,
-                f"This sentence reads as hostile (tone score {score:+.2f}).",
+            explanation = f"This sentence reads as hostile (tone score {score:+.2f})."
+            findings.append(
+                _finding(rules, "hostile_tone", start, end, draft, explanation, advice=True)
             )
-            findings.append(replace(finding, severity="advice"))
     return findings
 
 
@@ -330,8 +324,8 @@ def check_tone_model(
         explanation = _explained(
             rules, "tone_model_explanation", labels, kind, probability=probability
         )
-        finding = _finding(rules, kind, start, end, draft, explanation)
-        guesses.append((probability, replace(finding, severity="advice")))
+        finding = _finding(rules, kind, start, end, draft, explanation, advice=True)
+        guesses.append((probability, finding))
     if taken or guesses:
         return _one_kind(guesses)
     return _cold_draft(rules, draft, labels, leaning)
@@ -379,4 +373,4 @@ def _cold_draft(
     explanation = _explained(
         rules, "tone_model_draft_explanation", labels, HOSTILE, count=len(leaning)
     )
-    return [replace(_finding(rules, HOSTILE, start, end, draft, explanation), severity="advice")]
+    return [_finding(rules, HOSTILE, start, end, draft, explanation, advice=True)]
