@@ -1984,3 +1984,9 @@ def test_a_targeted_customer_is_not_accused_beside_an_ordinary_you() -> None:
         "I've booked a free visit; the engineer will ring you before arriving.\nDana"
     )
     assert not [f.kind for f in run_checks(bare(TARGETED), draft, RULES) if f.blocking]
+
+
+def test_an_agent_who_cannot_act_does_not_own_the_contact() -> None:
+    tail = "refund sale items from the desk and ask the courier."
+    assert "deflection" in blocked_kinds(f"We can't {tail}")
+    assert "deflection" not in blocked_kinds(f"We can {tail}")
