@@ -8,6 +8,7 @@ language. Compiled rules are cached and rebuilt when an entry changes.
 from __future__ import annotations
 
 import copy
+import difflib
 import json
 import logging
 import math
@@ -237,6 +238,15 @@ _NESTED_REPEAT = re.compile(
     r"\((?:[^()\\]|\\.)*(?:[+*]|\{\d*,\})(?:[^()\\]|\\.)*\)(?:[+*]|\{\d*,\})"
 )
 
+
+def known_thresholds() -> frozenset[str]:
+    """The threshold names the checks read: the shipped ones, a floor per learnt kind,
+    and the older names still accepted. A name outside these would change nothing."""
+    names = set(shipped_data(DEFAULT_LANGUAGE).get("thresholds", {}))
+    names |= {f"tone_model_min_{kind}" for kind in MODEL_KINDS}
+    return frozenset(names | set(_THRESHOLD_ALIASES))
+
+
 #: Thresholds that are shares or probabilities: an admin value must lie in [0, 1].
 _UNIT_THRESHOLD = re.compile(
     r"^(?:tone_model_min(?:_(?!words$)\w+)?|tone_model_hostile_min|tone_model_l2)$"
@@ -282,6 +292,10 @@ def entry_problem(list_name: str, value: str) -> str | None:
             return 'Write "name=number", e.g. "tone_model_min_arrogance=0.6".'
         if not sep or not key.strip() or not math.isfinite(number):
             return 'Write "name=number", e.g. "tone_model_min_arrogance=0.6".'
+        if key.strip() not in known_thresholds():
+            close = difflib.get_close_matches(key.strip(), sorted(known_thresholds()), n=1)
+            hint = f' Did you mean "{close[0]}"?' if close else ""
+            return f'No check reads a threshold named "{key.strip()}".{hint}'
         if _UNIT_THRESHOLD.match(key.strip()) and not 0.0 <= number <= 1.0:
             return f"{key.strip()} must lie between 0 and 1."
     elif list_name == "severity":

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -16,6 +19,7 @@ from rightdesk.quality.models import (
     RuleList,
     RuleSet,
 )
+from rightdesk.quality.rules import known_thresholds
 from rightdesk.quality.services import (
     OVERRIDE_EVENT,
     ReplyCheckBlocked,
@@ -172,6 +176,8 @@ def test_a_broken_admin_entry_is_left_out_and_the_rest_still_apply(
         (RuleList.HOSTILE, r"re:(?:\w+\s?)+ (?:moron|idiot)", "repeat inside"),
         (RuleList.THRESHOLD, "tone_model_l2=5", "between 0 and 1"),
         (RuleList.THRESHOLD, "tone_model_min_hostile_tone=1.5", "between 0 and 1"),
+        (RuleList.THRESHOLD, "shouting_min_word=2", 'Did you mean "shouting_min_words"?'),
+        (RuleList.THRESHOLD, "politeness=0.5", 'No check reads a threshold named "politeness"'),
         (RuleList.SEVERITY, "condescension=sometimes", "kind=advice"),
         (RuleList.TONE_EXAMPLE, "rude: You again?", "kind: sentence"),
         (RuleList.DIMINUTIVES, "Katherine", "at least two names"),
@@ -193,6 +199,8 @@ def test_admin_form_refuses_an_unusable_entry_with_the_reason(
         (RuleList.DISRESPECT, r"re:\bmuppets?\b"),
         (RuleList.THRESHOLD, "tone_model_min_words=4"),
         (RuleList.THRESHOLD, "hostile_compound=-0.6"),
+        (RuleList.THRESHOLD, "tone_model_min_condescension=0.7"),
+        (RuleList.THRESHOLD, "tone_model_hostile_min=0.6"),
         (RuleList.SEVERITY, "condescension=advice"),
         (RuleList.TONE_EXAMPLE, "hostile tone: Don't bother writing again."),
         (RuleList.DIMINUTIVES, "Katherine, Kate, Kathy"),
@@ -227,3 +235,16 @@ def test_context_holds_the_last_message_and_the_earlier_ones(ticket: Ticket, age
         "You towed my car yesterday. When will the repair estimate be ready?",
         "Can I pay by bank transfer?",
     ]
+
+
+def test_every_threshold_a_check_reads_is_one_an_admin_may_set() -> None:
+    # An admin entry naming a threshold no check reads is refused; the names the
+    # checks do read must therefore all be known, or an admin could not tune them.
+    source = "\n".join(
+        path.read_text(encoding="utf-8")
+        for path in (Path(__file__).resolve().parent.parent).rglob("*.py")
+        if "tests" not in path.parts
+    )
+    read = set(re.findall(r'thresholds(?:\.get\(|\[)"(\w+)"', source))
+    assert read, "the pattern no longer finds the threshold reads"
+    assert read <= known_thresholds()
