@@ -68,7 +68,7 @@ def promise_detector() -> PromiseDetector | None:
 def warm_reply_check(language: str = DEFAULT_LANGUAGE) -> None:
     """Load the shipped rules and train the tone model now, not on the first agent's draft.
 
-    Training takes six to eight seconds; ``rightdesk serve`` calls this in a background
+    Training takes about fifteen seconds; ``rightdesk serve`` calls this in a background
     thread at start-up.
     """
     model_of(shipped_rules(language))

@@ -25,7 +25,6 @@ import threading
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import pairwise
 
 from rightdesk.quality.rules import CLEAN, Rules
@@ -163,28 +162,73 @@ def train(
     )
 
 
+#: Guards the dictionaries below; held only for a moment.
 _lock = threading.Lock()
+#: Held while a model trains, so one process never trains the same model twice at once.
+_train_lock = threading.Lock()
+Key = tuple[tuple[tuple[str, str], ...], float]
+#: Trained models by (examples, decay), oldest first; a few are kept.
+_models: dict[Key, ToneModel] = {}
+_KEEP = 4
+#: Training under way in the background, by the same key.
+_training: dict[Key, threading.Thread] = {}
+#: The model trained last, for any examples: what a check uses while a new one trains.
+_latest: list[ToneModel] = []
 
 
-@lru_cache(maxsize=4)
-def _trained(examples: tuple[tuple[str, str], ...], l2: float) -> ToneModel:
-    return train(examples, l2=l2)
+def _train_and_keep(key: Key) -> ToneModel:
+    with _train_lock:
+        with _lock:
+            model = _models.get(key)
+        if model is None:
+            model = train(key[0], l2=key[1])
+            with _lock:
+                _models[key] = model
+                while len(_models) > _KEEP:
+                    del _models[next(iter(_models))]
+                _latest[:] = [model]
+    with _lock:
+        _training.pop(key, None)
+    return model
 
 
-def model_of(rules: Rules) -> ToneModel:
+def model_of(rules: Rules, *, wait: bool = False) -> ToneModel:
     """The model for these rules' examples: trained once per process, set of examples and decay.
 
     Kept on the compiled rules, so a check after the first costs no training; rules
     recompiled for an unrelated admin change reuse the model trained on the same
-    examples.
+    examples. When an admin adds an example, the new model trains in the background
+    (about fifteen seconds) and checks meanwhile use the model trained last, so the
+    console never waits; only the very first check in a process, with no model at
+    all, waits for training (``rightdesk serve`` trains one at start-up). ``wait``
+    always waits for the model of these examples.
     """
     model = rules.extras.get("tone_model")
-    if model is None:
+    if model is not None:
+        return model
+    key = (rules.tone_examples, rules.thresholds.get("tone_model_l2", DEFAULT_L2))
+    with _lock:
+        ready = _models.get(key)
+    if ready is None and not wait and _latest:
         with _lock:
-            model = rules.extras.get("tone_model")
-            if model is None:
-                model = _trained(
-                    rules.tone_examples, rules.thresholds.get("tone_model_l2", DEFAULT_L2)
+            if key not in _models and key not in _training:
+                thread = threading.Thread(
+                    target=_train_and_keep, args=(key,), name="tone-model", daemon=True
                 )
-                rules.extras["tone_model"] = model
+                _training[key] = thread
+                thread.start()
+        return _latest[0]
+    model = ready or _train_and_keep(key)
+    rules.extras["tone_model"] = model
     return model
+
+
+def wait_for_training() -> None:
+    """Wait until every model training in the background is ready."""
+    while True:
+        with _lock:
+            threads = list(_training.values())
+        if not threads:
+            return
+        for thread in threads:
+            thread.join()

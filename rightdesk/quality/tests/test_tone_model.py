@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+from typing import Any
+
 import pytest
 from django.contrib.auth.models import User
 
 from rightdesk.customers.models import Customer
-from rightdesk.quality.engine import CheckContext, run_checks
+from rightdesk.quality.engine import CheckContext, run_checks, tonemodel
 from rightdesk.quality.engine.findings import TONE_KINDS
-from rightdesk.quality.engine.tonemodel import features, model_of, train
+from rightdesk.quality.engine.tonemodel import features, model_of, train, wait_for_training
 from rightdesk.quality.models import RuleEntry, RuleList, RuleSet
 from rightdesk.quality.rules import (
     DATA_DIR,
@@ -200,7 +203,7 @@ def test_admin_examples_parse_and_bad_ones_are_skipped() -> None:
 
 
 def test_an_admin_tone_example_retrains_the_model_for_the_console(
-    ticket: Ticket, agent: User
+    ticket: Ticket, agent: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     draft = "Hi Maria,\n\nYour estimate is ready. Zorblax quibbles never get the discount.\n\nDana"
     assert check_reply(ticket=ticket, draft=draft, author=agent) == []
@@ -216,6 +219,19 @@ def test_an_admin_tone_example_retrains_the_model_for_the_console(
         RuleEntry.objects.create(
             ruleset=ruleset, list_name=RuleList.TONE_EXAMPLE, value=f"hostile_tone: {text}"
         )
+    # The new model trains in the background; until it is ready the check answers at
+    # once with the model trained last, which has never seen these sentences.
+    release = threading.Event()
+
+    def slow_train(*args: Any, **kwargs: Any) -> Any:
+        release.wait(timeout=60)
+        return real_train(*args, **kwargs)
+
+    real_train = tonemodel.train
+    monkeypatch.setattr(tonemodel, "train", slow_train)
+    assert check_reply(ticket=ticket, draft=draft, author=agent) == []
+    release.set()
+    wait_for_training()
     findings = check_reply(ticket=ticket, draft=draft, author=agent)
     assert [(f.kind, f.severity) for f in findings] == [("hostile_tone", "advice")]
     assert "learnt guess" in findings[0].explanation
