@@ -106,6 +106,9 @@ OWN_FILE = (
     "blind17",
     "blind18",
     "blind19",
+    "blind20",
+    "blind21",
+    "blind22",
 )
 SPLITS = ("dev", "heldout", *OWN_FILE)
 #: Kinds a split does not label (its writers were asked to leave promises out).
