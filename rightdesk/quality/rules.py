@@ -55,6 +55,8 @@ PHRASE_LISTS = (
     "request_negations",
     "hostile_target",
     "own_failure",
+    "hardship",
+    "sympathy",
 )
 
 

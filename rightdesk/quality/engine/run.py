@@ -20,6 +20,7 @@ from rightdesk.quality.engine.names import _name_forms, check_names
 from rightdesk.quality.engine.promises import PromiseDetector, check_promises
 from rightdesk.quality.engine.reask import check_re_ask
 from rightdesk.quality.engine.tone import (
+    check_hardship,
     check_hostile,
     check_profanity,
     check_shouting,
@@ -101,6 +102,8 @@ def run_checks(
         rules, ctx, draft, canned=bool(canned), deflected=deflected, toned=spoken
     )
     findings += canned
+    # Last, so that its advice changes no other check's reading of the draft.
+    findings += check_hardship(rules, ctx, draft, spans)
     findings += check_promises(rules, ctx, draft, promise_detector)
     findings.sort(key=lambda f: (f.start, f.end, KINDS.index(f.kind)))
     return findings

@@ -269,6 +269,28 @@ def check_hostile(
     return findings
 
 
+def check_hardship(
+    rules: Rules, ctx: CheckContext, draft: str, spans: list[tuple[int, int]]
+) -> list[Finding]:
+    """Hostile-tone advice for a reply with no word of sympathy to a customer who wrote
+    of a death, an illness or a hospital stay ("Toby was put to sleep last week. Please
+    cancel his policy." "Policy cancelled from 10 March. No refund is due."): correct
+    and cold. Advice only: the agent may have said it on the phone already."""
+    hardship = rules.patterns.get("hardship")
+    sympathy = rules.patterns.get("sympathy")
+    message = ctx.last_customer_message.replace("\u2019", "'")
+    if hardship is None or sympathy is None or not hardship.search(message):
+        return []
+    if sympathy.search(draft.replace("\u2019", "'")):
+        return []
+    body = [(a, b) for a, b in spans if len(draft[a:b].split()) >= 3] or spans
+    if not body:
+        return []
+    start, end = body[0]
+    explanation = str(rules.raw.get("hardship_explanation", ""))
+    return [_finding(rules, HOSTILE, start, end, draft, explanation, advice=True)]
+
+
 def check_tone_model(
     rules: Rules,
     draft: str,

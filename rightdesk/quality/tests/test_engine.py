@@ -1990,3 +1990,72 @@ def test_an_agent_who_cannot_act_does_not_own_the_contact() -> None:
     tail = "refund sale items from the desk and ask the courier."
     assert "deflection" in blocked_kinds(f"We can't {tail}")
     assert "deflection" not in blocked_kinds(f"We can {tail}")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        ("Received. Crew booked for Thursday. It's on the list.", "hostile_tone"),
+        ("Fine, it's cancelled.", "hostile_tone"),
+        ("The rims are due on the 20th, same as the last three times you asked.", "hostile_tone"),
+        ("Same answer as on the 10th and the 11th: June 18.", "hostile_tone"),
+        ("The viewing has been moved to Thursday at 2pm. Happy now?", "hostile_tone"),
+        ("Per my previous email, we don't ship to Canada.", "condescension"),
+        ("This inbox handles billing queries only.", "deflection"),
+        ("Damage in transit is FedEx's responsibility.", "deflection"),
+        (
+            "Low pressure is a water company thing, so I'd give United Utilities a ring.",
+            "deflection",
+        ),
+        ("You'll need to open a missing package claim with UPS.", "deflection"),
+        ("Our turnaround is miles ahead of the rest of the industry.", "arrogance"),
+        ("You were lucky you walked up to our counter and not someone else's.", "arrogance"),
+        ("Plenty of shops would have sold you a new port.", "arrogance"),
+        ("If the dance moved, that's down to you and your coordinator, not me.", "disrespect"),
+    ],
+)
+def test_curt_replies_handoffs_and_boasts_in_new_words_block(sentence: str, kind: str) -> None:
+    assert kind in blocked_kinds(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Noted, thanks for letting me know; I'll book the engineer for Thursday.",
+        "Fine by me: Thursday at 2pm works.",
+        "I'll give the courier a ring this afternoon and call you back by five.",
+        "You could give us a ring on 0800 123 456 if that's easier.",
+        "You were lucky the frost didn't burst the pipe, but I've lagged it now.",
+        "Obviously that shouldn't happen, and I'm sorry; I've refunded the duplicate.",
+        "It's down to you which colour you pick.",
+    ],
+)
+def test_their_polite_neighbours_do_not_block(sentence: str) -> None:
+    assert not blocked_kinds(sentence) & {
+        "hostile_tone",
+        "deflection",
+        "arrogance",
+        "disrespect",
+        "condescension",
+    }
+
+
+def test_repeat_claims_kept_track_of_are_suspicion_as_advice() -> None:
+    draft = (
+        "Hi Maria,\nI've opened a warranty case. This is the second claim on this device "
+        "in four months, and we keep an eye on repeat warranty claims.\nDana"
+    )
+    disrespect = [f for f in run_checks(ctx(), draft, RULES) if f.kind == "disrespect"]
+    assert disrespect and all(f.severity == "advice" for f in disrespect)
+
+
+def test_a_cold_reply_to_a_bereaved_customer_gets_advice_a_kind_one_does_not() -> None:
+    bereaved = bare("I'm sorry to tell you that Toby was put to sleep last week. Please cancel.")
+    cold = "Policy cancelled from 10 March. No refund is due for the part-month.\nBeth"
+    finding = only(cold, "hostile_tone", bereaved)
+    assert finding.severity == "advice" and "sympathy" in finding.explanation
+    kind = "I'm so sorry about Toby. I've cancelled the policy from 10 March.\nBeth"
+    assert "hostile_tone" not in kinds(kind, bereaved)
+    # A battery that "died" is no bereavement.
+    battery = bare("My phone battery died halfway through the day. Can you replace it?")
+    assert "hostile_tone" not in kinds("Bring it in Tuesday and we'll swap it.\nBeth", battery)

@@ -62,7 +62,7 @@ def _tone(draft: str) -> list[tuple[str, str, str]]:
     ("sentence", "kind"),
     [
         (
-            "Most firms would have charged you twice for that, so a thank-you would be nice.",
+            "Another firm would charge you twice for that, so a thank-you would be nice.",
             "arrogance",
         ),
         (
