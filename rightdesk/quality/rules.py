@@ -144,6 +144,9 @@ class Rules:
     reask_attribute_after: re.Pattern[str] | None = None
     reask_unknown_values: re.Pattern[str] | None = None
     reask_offer_questions: re.Pattern[str] | None = None
+    reask_context_before: re.Pattern[str] | None = None
+    reask_other_one_before: re.Pattern[str] | None = None
+    reask_clause_end: re.Pattern[str] | None = None
     #: Words that may stand between the agent and the contact verb ("I'll personally ring").
     agent_adverbs: frozenset[str] = frozenset()
     #: Off-issue: words that only say which thing a case is about ("order").
@@ -454,6 +457,9 @@ def compile_rules(data: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> Rul
         reask_attribute_after=_compile_any(re_ask.get("attribute_after", [])),
         reask_unknown_values=_compile_any(re_ask.get("unknown_values", [])),
         reask_offer_questions=_compile_any(re_ask.get("offer_questions", [])),
+        reask_context_before=_compile_any(re_ask.get("context_before", [])),
+        reask_other_one_before=_compile_any(re_ask.get("other_one_before", [])),
+        reask_clause_end=_compile_any(re_ask.get("clause_end", [])),
         identity_words=frozenset(_stem(w.lower()) for w in off_issue.get("identity_words", [])),
         ask_types=tuple(ask_types),
         ask_sentence=_compile_any(off_issue.get("ask_sentence", [])),

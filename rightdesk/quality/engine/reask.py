@@ -89,22 +89,39 @@ _CODE_LIKE = re.compile(r"[A-Z0-9][A-Z0-9-]{3,}")
 
 
 def _asks_for_field(
-    rules: Rules, sentence: str, pattern: re.Pattern[str], value: str, asked_from: int = 0
+    rules: Rules, sentence: str, pattern: re.Pattern[str], item: Field, asked_from: int = 0
 ) -> bool:
     """Whether ``sentence`` names the field as the thing asked for, not as the owner
-    of something else ("the sizes for both children") or a thing whose number is
-    asked while none is on file ("the report number", report: filed).
+    of something else ("the sizes for both children"), a thing whose number is
+    asked while none is on file ("the report number", report: filed), a point in
+    time or a holder ("since the repair", "in your name"), or another one than the
+    one on file ("your forwarding address", supply address on file).
 
-    A request that is not a question asks for what follows its cue (``asked_from``):
-    "If the price drops, send me the link" asks for a link, not the price.
+    A request that is not a question asks for what follows its cue (``asked_from``),
+    up to the end of its clause: "If the price drops, send me the link" asks for a
+    link, not the price; "we require 24 hours' notice, and missed appointments may be
+    charged" asks for notice, not the appointment.
     """
+    value = item.value
     numbered = any(c.isdigit() for c in value) or bool(_CODE_LIKE.fullmatch(value.strip()))
     owner_before, after = rules.reask_owner_before, rules.reask_attribute_after
-    for match in pattern.finditer(sentence, asked_from):
-        owner = owner_before.search(sentence[: match.start()]) if owner_before else None
+    context, other_one = rules.reask_context_before, rules.reask_other_one_before
+    limit = len(sentence)
+    if not sentence.rstrip().endswith("?") and rules.reask_clause_end is not None:
+        end = rules.reask_clause_end.search(sentence, asked_from)
+        limit = end.start() if end else limit
+    on_file = f"{item.label} {value}".lower()
+    for match in pattern.finditer(sentence, asked_from, limit):
+        before = sentence[: match.start()]
+        owner = owner_before.search(before) if owner_before else None
         if owner and owner.group("asked").lower() not in rules.reask_detail_words:
             continue
         if after and after.match(sentence[match.end() :]) and not numbered:
+            continue
+        if context is not None and context.search(before):
+            continue
+        other = other_one.search(before) if other_one else None
+        if other and not re.search(rf"\b{re.escape(other.group().strip().lower())}\b", on_file):
             continue
         return True
     return False
@@ -146,7 +163,7 @@ def check_re_ask(
             continue
         lowered = sentence.lower()
         for item, pattern in fields:
-            if not _asks_for_field(rules, sentence, pattern, item.value, asked_from):
+            if not _asks_for_field(rules, sentence, pattern, item, asked_from):
                 continue
             values = [v.strip().lower() for v in item.value.split(",") if v.strip()]
             if any(v and (v in lowered or _states(v, lowered)) for v in values):

@@ -2059,3 +2059,41 @@ def test_a_cold_reply_to_a_bereaved_customer_gets_advice_a_kind_one_does_not() -
     # A battery that "died" is no bereavement.
     battery = bare("My phone battery died halfway through the day. Can you replace it?")
     assert "hostile_tone" not in kinds("Bring it in Tuesday and we'll swap it.\nBeth", battery)
+
+
+@pytest.mark.parametrize(
+    ("label", "value", "sentence"),
+    [
+        ("Supply address", "7 Linden Avenue", "Could you let me know your forwarding address?"),
+        ("Address", "7 Linden Avenue", "What's your new address, so I can send the bill?"),
+        ("Repair", "Screen replacement", "Has the phone been dropped since the repair?"),
+        (
+            "Appointment",
+            "Monday 10:00",
+            "We require 24 hours' notice, and missed appointments cost $50.",
+        ),
+    ],
+)
+def test_another_one_a_moment_or_another_clause_is_no_re_ask(
+    label: str, value: str, sentence: str
+) -> None:
+    context = ctx(facts=[Field(label=label, value=value)])
+    assert "re_ask" not in kinds(f"Hi Maria,\n{sentence}\nDana", context)
+
+
+def test_proof_in_your_name_does_not_ask_for_the_name() -> None:
+    draft = "Hi Maria,\nWe'll need proof of the move, like a utility bill in your name.\nDana"
+    assert "re_ask" not in kinds(draft)
+
+
+@pytest.mark.parametrize(
+    ("label", "sentence"),
+    [
+        ("Address", "Could you confirm your address?"),
+        ("New address", "Could you send me your new address?"),
+        ("Appointment", "Please confirm your appointment time, and we'll see you then."),
+    ],
+)
+def test_the_field_itself_asked_again_is_still_a_re_ask(label: str, sentence: str) -> None:
+    context = ctx(facts=[Field(label=label, value="7 Linden Avenue, Monday 10:00")])
+    assert "re_ask" in kinds(f"Hi Maria,\n{sentence}\nDana", context)
