@@ -87,8 +87,10 @@ def run_checks(
     findings += check_hostile(rules, ctx, draft, spans, taken, beside_victim)
     toned = [sentence_at(spans, f.start) for f in findings if f.kind in TONE_KINDS]
     # To a customer someone else targeted, the model's disrespect guesses in sentences
-    # that do not blame the customer are about that someone.
-    about_others = elsewhere if targeted else []
+    # that do not blame the customer are about that someone; to any customer, so are
+    # those in a sentence that itself calls the customer the victim ("It looks like
+    # your card was used fraudulently by someone else").
+    about_others = elsewhere if targeted else _declared_victim(rules, draft, spans)
     findings += check_tone_model(rules, draft, spans, toned, beside_victim, about_others)
     findings += check_re_ask(rules, ctx, draft, spans)
     canned = check_canned(rules, ctx, draft)
@@ -142,3 +144,19 @@ def _agent_acts(rules: Rules, draft: str, spans: list[tuple[int, int]], start: i
     named = other is not None and other.search(clause[mine[-1].end() :])
     negated = any(w in rules.negations or w.endswith("n't") for w in rest)
     return bool(opened and joined and not named and not negated)
+
+
+def _declared_victim(
+    rules: Rules, draft: str, spans: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """The sentences that call the customer the victim and do not also blame them."""
+    victim = rules.patterns.get("customer_as_victim")
+    at_customer = rules.patterns.get("blame_at_customer")
+    if victim is None:
+        return []
+    out = []
+    for start, end in spans:
+        text = draft[start:end].replace("\u2019", "'")
+        if victim.search(text) and not (at_customer is not None and at_customer.search(text)):
+            out.append((start, end))
+    return out

@@ -2097,3 +2097,40 @@ def test_proof_in_your_name_does_not_ask_for_the_name() -> None:
 def test_the_field_itself_asked_again_is_still_a_re_ask(label: str, sentence: str) -> None:
     context = ctx(facts=[Field(label=label, value="7 Linden Avenue, Monday 10:00")])
     assert "re_ask" in kinds(f"Hi Maria,\n{sentence}\nDana", context)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "blames"),
+    [
+        ("Any genuine member of our staff would have given you your password.", False),
+        ("We'll send you this form and ring you that afternoon.", False),
+        ("Nobody else was there, so you staged the break-in.", True),
+    ],
+)
+def test_you_as_the_object_is_no_accusation(sentence: str, blames: bool) -> None:
+    # To a customer someone targeted, only a sentence that makes the customer the
+    # wrongdoer keeps its blame words; "you" as the object of our deed is not one.
+    at_customer = RULES.patterns["blame_at_customer"]
+    assert at_customer is not None
+    assert bool(at_customer.search(sentence)) is blames
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "It looks very much like your card was used fraudulently by someone else.",
+        "It does look like someone used your name and address to take out a fraudulent policy.",
+    ],
+)
+def test_a_sentence_calling_the_customer_the_victim_is_no_suspicion(sentence: str) -> None:
+    letter = bare("I've had a letter about a policy for a car I don't own. What is going on?")
+    draft = f"Hi Maria,\nI'm sorry, this must be worrying. {sentence} I've cancelled it.\nDana"
+    assert "disrespect" not in kinds(draft, letter)
+
+
+def test_veiled_blame_on_someone_in_the_house_is_still_suspicion() -> None:
+    draft = (
+        "Hi Maria,\nThat joint was bone dry when I left, so someone in the house has "
+        "been fiddling with it since.\nDana"
+    )
+    assert "disrespect" in kinds(draft, bare("The tap you fitted is dripping. Can you come back?"))
