@@ -2134,3 +2134,19 @@ def test_veiled_blame_on_someone_in_the_house_is_still_suspicion() -> None:
         "been fiddling with it since.\nDana"
     )
     assert "disrespect" in kinds(draft, bare("The tap you fitted is dripping. Can you come back?"))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "talks_down"),
+    [
+        ("Obviously four weeks with no word isn't acceptable, and I'm sorry.", False),
+        ("Obviously nine days without a phone is not good enough from us.", False),
+        ("Obviously that shouldn't have happened, and I've refunded it.", False),
+        ("Obviously nine weeks with no word isn't what I promised you.", False),
+        ("Obviously the label says hand wash only.", True),
+    ],
+)
+def test_obviously_about_our_own_failing_does_not_talk_down(
+    sentence: str, talks_down: bool
+) -> None:
+    assert ("condescension" in kinds(f"Hi Maria,\n{sentence}\nDana")) is talks_down
