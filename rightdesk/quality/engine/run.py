@@ -65,8 +65,9 @@ def run_checks(
                 findings.append(_finding(rules, kind, start, end, draft, advice=True))
     deflections = _phrase_hits(rules, "deflection", draft, spans)
     if deflections:
-        ownership = rules.patterns.get("ownership")
-        owned = [m.span() for m in ownership.finditer(draft)] if ownership else []
+        # "We aren't able to do that on your behalf" owns nothing: a negated
+        # ownership phrase does not count.
+        owned = _phrase_hits(rules, "ownership", draft, spans)
         # "I'll take it up with our supplier": the agent's own verb, so no deflection;
         # that ownership covers its own handoff, not another one ("…, but you'll need
         # to contact the bank").

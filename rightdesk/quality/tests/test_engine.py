@@ -2150,3 +2150,11 @@ def test_obviously_about_our_own_failing_does_not_talk_down(
     sentence: str, talks_down: bool
 ) -> None:
     assert ("condescension" in kinds(f"Hi Maria,\n{sentence}\nDana")) is talks_down
+
+
+def test_a_negated_offer_to_act_owns_nothing() -> None:
+    handoff = "You'll need to file a claim with FedEx directly."
+    refused = f"{handoff} Unfortunately we aren't able to do that on your behalf."
+    assert "deflection" in blocked_kinds(refused)
+    owned = "I'll file the claim with FedEx on your behalf today and ring you on Friday."
+    assert "deflection" not in blocked_kinds(owned)
