@@ -2158,3 +2158,34 @@ def test_a_negated_offer_to_act_owns_nothing() -> None:
     assert "deflection" in blocked_kinds(refused)
     owned = "I'll file the claim with FedEx on your behalf today and ring you on Friday."
     assert "deflection" not in blocked_kinds(owned)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I'm happy to repeat it as many times as you need.",
+        "I won't bury you with legal detail.",
+        "Tyre pressure is one of those basics new riders forget.",
+        "As your booking confirmation sets out quite clearly, check-in is from 3pm.",
+        "It's honestly one of the easiest things there is to sort.",
+        "The recipe card can't do all the thinking for you.",
+        "That's Pool Ownership 101, really.",
+        "Banks aren't magic.",
+        "There's no need to get worked up, the engineer is booked.",
+        "My nine-year-old nephew reads ours.",
+    ],
+)
+def test_talking_down_in_everyday_idioms_blocks(sentence: str) -> None:
+    assert "condescension" in blocked_kinds(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I'll keep it simple: your refund is approved and arrives Friday.",
+        "Let me walk you through it step by step, since our guide could be clearer.",
+        "Thank you, that's kind of you to say; I've booked the tuning for the 3rd.",
+    ],
+)
+def test_plain_explanations_do_not_talk_down(sentence: str) -> None:
+    assert "condescension" not in blocked_kinds(sentence)
