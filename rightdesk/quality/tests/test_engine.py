@@ -2189,3 +2189,45 @@ def test_talking_down_in_everyday_idioms_blocks(sentence: str) -> None:
 )
 def test_plain_explanations_do_not_talk_down(sentence: str) -> None:
     assert "condescension" not in blocked_kinds(sentence)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        ("Your camera has been here since March, and we're not a storage unit.", "hostile_tone"),
+        (
+            "If it isn't collected by Friday, it'll be sold, and there'll be no further warning.",
+            "hostile_tone",
+        ),
+        (
+            "I've seen your forum posts. Keep that up and our lawyers will be in touch.",
+            "hostile_tone",
+        ),
+        (
+            "Frankly we're tired of being chased for something we've already explained.",
+            "hostile_tone",
+        ),
+        ("The account goes to recovery. There isn't a lot more to discuss.", "hostile_tone"),
+        ("Late returns are billed at the daily rate. Plan accordingly.", "hostile_tone"),
+        ("Oh yes, because our engineers carry every part ever made.", "hostile_tone"),
+        ("Ray has built wheels for 25 years, and nobody else comes close.", "arrogance"),
+        ("We're not some Craigslist rental.", "arrogance"),
+        ("Any other teacher would have had him stuck at Grade 3.", "arrogance"),
+        ("It's a courtesy most hotels in Bath simply wouldn't extend.", "arrogance"),
+        ("Frankly I don't need your custom; these machines sell themselves.", "arrogance"),
+    ],
+)
+def test_threats_finality_and_comparisons_in_everyday_words_block(sentence: str, kind: str) -> None:
+    assert kind in blocked_kinds(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Most airlines will let you change the name for a fee; I can check yours.",
+        "I'm sorry it's taken so long; there's nothing more you need to do.",
+        "Our solicitor has the deeds and I'll post them to you on Monday.",
+    ],
+)
+def test_their_plain_neighbours_pass(sentence: str) -> None:
+    assert not blocked_kinds(sentence) & {"hostile_tone", "arrogance"}
