@@ -2231,3 +2231,23 @@ def test_threats_finality_and_comparisons_in_everyday_words_block(sentence: str,
 )
 def test_their_plain_neighbours_pass(sentence: str) -> None:
     assert not blocked_kinds(sentence) & {"hostile_tone", "arrogance"}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "You logged in on 5 June, so I'm finding it hard to square that with not knowing.",
+        "With a photo like that, a 'missing' case is hard to take at face value.",
+        "Please don't overstate how long you were cut off.",
+        "Please don't try to pass it off as something that happened on our stand.",
+        "We've heard that more times than I can count.",
+        "I'm not saying that's what happened, but the tracking speaks for itself.",
+    ],
+)
+def test_doubting_the_customers_word_blocks(sentence: str) -> None:
+    assert "disrespect" in blocked_kinds(sentence)
+
+
+def test_our_own_record_speaking_for_itself_is_a_boast_not_suspicion() -> None:
+    kinds_found = blocked_kinds("Our track record speaks for itself.")
+    assert "disrespect" not in kinds_found
