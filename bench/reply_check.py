@@ -115,6 +115,7 @@ OWN_FILE = (
     "blind20",
     "blind21",
     "blind22",
+    "blind23",
     "blind24",
 )
 SPLITS = ("dev", "heldout", *OWN_FILE)
