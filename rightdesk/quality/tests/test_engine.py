@@ -2251,3 +2251,34 @@ def test_doubting_the_customers_word_blocks(sentence: str) -> None:
 def test_our_own_record_speaking_for_itself_is_a_boast_not_suspicion() -> None:
     kinds_found = blocked_kinds("Our track record speaks for itself.")
     assert "disrespect" not in kinds_found
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        ("I'd rather we didn't go round this again.", "hostile_tone"),
+        ("If you do file a dispute, we'll close your account.", "hostile_tone"),
+        ("There's nothing else I can tell you.", "hostile_tone"),
+        ("This has taken up a considerable amount of my time for £40.", "hostile_tone"),
+        ("Could you be honest with us about how many doses were missed?", "disrespect"),
+        ("I've had people tell me one thing and then I find coffee inside.", "disrespect"),
+        ("Those other outfits aren't in the same league as us.", "arrogance"),
+        ("We're under no obligation to do that, so bear it in mind.", "arrogance"),
+        ("We've never needed to offer flexible cancellation.", "arrogance"),
+    ],
+)
+def test_more_everyday_wordings_of_coldness_doubt_and_boasting_block(
+    sentence: str, kind: str
+) -> None:
+    assert kind in blocked_kinds(sentence)
+
+
+def test_a_reference_to_a_fraud_reporting_site_or_our_wish_to_help_is_no_slight() -> None:
+    scam = bare("Someone called saying they were from your dispatch team. Was that you?")
+    draft = (
+        "Hi Maria,\nNo, that wasn't us. If you've already sent money, call your bank "
+        "right away. You can also report it at reportfraud.ftc.gov.\nDana"
+    )
+    assert "disrespect" not in kinds(draft, scam)
+    wish = "I wish I could make it that simple for you, but the vet must see him first."
+    assert "condescension" not in blocked_kinds(wish)
