@@ -50,6 +50,8 @@ PHRASE_LISTS = (
     "clause_break",
     "ownership",
     "hostile_tone",
+    "hostile_tone_advice",
+    "ownership_refused",
     "promise",
     "request_cues",
     "request_negations",

@@ -65,9 +65,16 @@ def run_checks(
                 findings.append(_finding(rules, kind, start, end, draft, advice=True))
     deflections = _phrase_hits(rules, "deflection", draft, spans)
     if deflections:
-        # "We aren't able to do that on your behalf" owns nothing: a negated
-        # ownership phrase does not count.
-        owned = _phrase_hits(rules, "ownership", draft, spans)
+        # "We aren't able to do that on your behalf" owns nothing: an ownership phrase
+        # after a refusal in its own clause does not count ("If they don't answer
+        # we'll get back to you" still owns it).
+        ownership = rules.patterns.get("ownership")
+        refused = rules.patterns.get("ownership_refused")
+        owned = [
+            m.span()
+            for m in (ownership.finditer(draft) if ownership else ())
+            if not (refused and refused.search(_clause_before(draft, spans, m.start())))
+        ]
         # "I'll take it up with our supplier": the agent's own verb, so no deflection;
         # that ownership covers its own handoff, not another one ("…, but you'll need
         # to contact the bank").
@@ -161,3 +168,12 @@ def _declared_victim(
         if victim.search(text) and not (at_customer is not None and at_customer.search(text)):
             out.append((start, end))
     return out
+
+
+def _clause_before(draft: str, spans: list[tuple[int, int]], start: int) -> str:
+    """The words of ``start``'s clause before it: from the sentence start or the last
+    comma, semicolon or dash."""
+    sent_start, _ = sentence_at(spans, start)
+    before = draft[sent_start:start]
+    cut = max(before.rfind(mark) for mark in (",", ";", "\u2014", " - ", ":"))
+    return before[cut + 1 :] if cut >= 0 else before

@@ -236,6 +236,13 @@ def check_hostile(
             continue
         flagged.append(where)
         findings.append(_finding(rules, "hostile_tone", start, end, draft))
+    # Wordings as often plain as curt ("Noted.", "plan accordingly") ask for a look.
+    for start, end in _phrase_hits(rules, "hostile_tone_advice", draft, spans):
+        where = sentence_at(spans, start)
+        if _overlaps(where, taken) or where in flagged:
+            continue
+        flagged.append(where)
+        findings.append(_finding(rules, "hostile_tone", start, end, draft, advice=True))
     threshold = rules.thresholds.get("hostile_compound", -0.55)
     min_words = int(rules.thresholds.get("hostile_min_words", 4))
     analyser = vader()
@@ -283,7 +290,12 @@ def check_hardship(
         return []
     if sympathy.search(draft.replace("\u2019", "'")):
         return []
-    body = [(a, b) for a, b in spans if len(draft[a:b].split()) >= 3] or spans
+    opening = rules.greeting_re
+    body = [
+        (a, b)
+        for a, b in spans
+        if len(draft[a:b].split()) >= 3 and not (opening and opening.fullmatch(draft[a:b].strip()))
+    ] or spans
     if not body:
         return []
     start, end = body[0]

@@ -18,6 +18,7 @@ Nothing leaves the machine: the examples, the training and the model are local.
 
 from __future__ import annotations
 
+import logging
 import math
 import random
 import re
@@ -163,6 +164,7 @@ def train(
 
 
 #: Guards the dictionaries below; held only for a moment.
+logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 #: Held while a model trains, so one process never trains the same model twice at once.
 _train_lock = threading.Lock()
@@ -172,36 +174,46 @@ _models: dict[Key, ToneModel] = {}
 _KEEP = 4
 #: Training under way in the background, by the same key.
 _training: dict[Key, threading.Thread] = {}
-#: The model trained last, for any examples: what a check uses while a new one trains.
-_latest: list[ToneModel] = []
+#: The model trained last per language: what a check uses while a new one trains.
+_latest: dict[str, ToneModel] = {}
 
 
-def _train_and_keep(key: Key) -> ToneModel:
-    with _train_lock:
-        with _lock:
-            model = _models.get(key)
-        if model is None:
-            model = train(key[0], l2=key[1])
+def _train_and_keep(key: Key, language: str) -> ToneModel:
+    try:
+        with _train_lock:
             with _lock:
-                _models[key] = model
-                while len(_models) > _KEEP:
-                    del _models[next(iter(_models))]
-                _latest[:] = [model]
-    with _lock:
-        _training.pop(key, None)
-    return model
+                model = _models.get(key)
+            if model is None:
+                model = train(key[0], l2=key[1])
+                with _lock:
+                    _models[key] = model
+                    while len(_models) > _KEEP:
+                        del _models[next(iter(_models))]
+                    _latest[language] = model
+        return model
+    finally:
+        # A training that failed is not left pending: the next check starts another.
+        with _lock:
+            _training.pop(key, None)
 
 
-def model_of(rules: Rules, *, wait: bool = False) -> ToneModel:
+def _train_in_background(key: Key, language: str) -> None:
+    try:
+        _train_and_keep(key, language)
+    except Exception:
+        logger.exception("Training the tone model failed; checks keep the model trained last")
+
+
+def model_of(rules: Rules) -> ToneModel:
     """The model for these rules' examples: trained once per process, set of examples and decay.
 
     Kept on the compiled rules, so a check after the first costs no training; rules
     recompiled for an unrelated admin change reuse the model trained on the same
     examples. When an admin adds an example, the new model trains in the background
-    (about fifteen seconds) and checks meanwhile use the model trained last, so the
-    console never waits; only the very first check in a process, with no model at
-    all, waits for training (``rightdesk serve`` trains one at start-up). ``wait``
-    always waits for the model of these examples.
+    (about fifteen seconds) and checks meanwhile use the model trained last for the
+    language, so the console never waits; only the very first check in a process,
+    with no model at all, waits for training (``rightdesk serve`` trains one at
+    start-up).
     """
     model = rules.extras.get("tone_model")
     if model is not None:
@@ -209,25 +221,28 @@ def model_of(rules: Rules, *, wait: bool = False) -> ToneModel:
     key = (rules.tone_examples, rules.thresholds.get("tone_model_l2", DEFAULT_L2))
     with _lock:
         ready = _models.get(key)
-    if ready is None and not wait and _latest:
-        with _lock:
-            if key not in _models and key not in _training:
+        previous = _latest.get(rules.language)
+        if ready is None and previous is not None:
+            if key not in _training:
                 thread = threading.Thread(
-                    target=_train_and_keep, args=(key,), name="tone-model", daemon=True
+                    target=_train_in_background,
+                    args=(key, rules.language),
+                    name="tone-model",
+                    daemon=True,
                 )
                 _training[key] = thread
                 thread.start()
-        return _latest[0]
-    model = ready or _train_and_keep(key)
+            return previous
+    model = ready or _train_and_keep(key, rules.language)
     rules.extras["tone_model"] = model
     return model
 
 
 def wait_for_training() -> None:
-    """Wait until every model training in the background is ready."""
+    """Wait until every model training in the background has finished or failed."""
     while True:
         with _lock:
-            threads = list(_training.values())
+            threads = [t for t in _training.values() if t.is_alive()]
         if not threads:
             return
         for thread in threads:

@@ -1995,8 +1995,6 @@ def test_an_agent_who_cannot_act_does_not_own_the_contact() -> None:
 @pytest.mark.parametrize(
     ("sentence", "kind"),
     [
-        ("Received. Crew booked for Thursday. It's on the list.", "hostile_tone"),
-        ("Fine, it's cancelled.", "hostile_tone"),
         ("The rims are due on the 20th, same as the last three times you asked.", "hostile_tone"),
         ("Same answer as on the 10th and the 11th: June 18.", "hostile_tone"),
         ("The viewing has been moved to Thursday at 2pm. Happy now?", "hostile_tone"),
@@ -2008,10 +2006,8 @@ def test_an_agent_who_cannot_act_does_not_own_the_contact() -> None:
             "deflection",
         ),
         ("You'll need to open a missing package claim with UPS.", "deflection"),
-        ("Our turnaround is miles ahead of the rest of the industry.", "arrogance"),
         ("You were lucky you walked up to our counter and not someone else's.", "arrogance"),
         ("Plenty of shops would have sold you a new port.", "arrogance"),
-        ("If the dance moved, that's down to you and your coordinator, not me.", "disrespect"),
     ],
 )
 def test_curt_replies_handoffs_and_boasts_in_new_words_block(sentence: str, kind: str) -> None:
@@ -2047,6 +2043,8 @@ def test_repeat_claims_kept_track_of_are_suspicion_as_advice() -> None:
     )
     disrespect = [f for f in run_checks(ctx(), draft, RULES) if f.kind == "disrespect"]
     assert disrespect and all(f.severity == "advice" for f in disrespect)
+    # From the phrase list, not only the learnt model's guess.
+    assert any(draft[f.start : f.end].startswith("second claim") for f in disrespect)
 
 
 def test_a_cold_reply_to_a_bereaved_customer_gets_advice_a_kind_one_does_not() -> None:
@@ -2065,7 +2063,6 @@ def test_a_cold_reply_to_a_bereaved_customer_gets_advice_a_kind_one_does_not() -
     ("label", "value", "sentence"),
     [
         ("Supply address", "7 Linden Avenue", "Could you let me know your forwarding address?"),
-        ("Address", "7 Linden Avenue", "What's your new address, so I can send the bill?"),
         ("Repair", "Screen replacement", "Has the phone been dropped since the repair?"),
         (
             "Appointment",
@@ -2163,14 +2160,8 @@ def test_a_negated_offer_to_act_owns_nothing() -> None:
 @pytest.mark.parametrize(
     "sentence",
     [
-        "I'm happy to repeat it as many times as you need.",
-        "I won't bury you with legal detail.",
-        "Tyre pressure is one of those basics new riders forget.",
-        "As your booking confirmation sets out quite clearly, check-in is from 3pm.",
-        "It's honestly one of the easiest things there is to sort.",
         "The recipe card can't do all the thinking for you.",
         "That's Pool Ownership 101, really.",
-        "Banks aren't magic.",
         "There's no need to get worked up, the engineer is booked.",
         "My nine-year-old nephew reads ours.",
     ],
@@ -2208,7 +2199,6 @@ def test_plain_explanations_do_not_talk_down(sentence: str) -> None:
             "hostile_tone",
         ),
         ("The account goes to recovery. There isn't a lot more to discuss.", "hostile_tone"),
-        ("Late returns are billed at the daily rate. Plan accordingly.", "hostile_tone"),
         ("Oh yes, because our engineers carry every part ever made.", "hostile_tone"),
         ("Ray has built wheels for 25 years, and nobody else comes close.", "arrogance"),
         ("We're not some Craigslist rental.", "arrogance"),
@@ -2250,7 +2240,7 @@ def test_doubting_the_customers_word_blocks(sentence: str) -> None:
 
 def test_our_own_record_speaking_for_itself_is_a_boast_not_suspicion() -> None:
     kinds_found = blocked_kinds("Our track record speaks for itself.")
-    assert "disrespect" not in kinds_found
+    assert "disrespect" not in kinds_found and "arrogance" in kinds_found
 
 
 @pytest.mark.parametrize(
@@ -2263,7 +2253,6 @@ def test_our_own_record_speaking_for_itself_is_a_boast_not_suspicion() -> None:
         ("Could you be honest with us about how many doses were missed?", "disrespect"),
         ("I've had people tell me one thing and then I find coffee inside.", "disrespect"),
         ("Those other outfits aren't in the same league as us.", "arrogance"),
-        ("We're under no obligation to do that, so bear it in mind.", "arrogance"),
         ("We've never needed to offer flexible cancellation.", "arrogance"),
     ],
 )
@@ -2282,3 +2271,76 @@ def test_a_reference_to_a_fraud_reporting_site_or_our_wish_to_help_is_no_slight(
     assert "disrespect" not in kinds(draft, scam)
     wish = "I wish I could make it that simple for you, but the vet must see him first."
     assert "condescension" not in blocked_kinds(wish)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        ("Received. Crew booked for Thursday. It's on the list.", "hostile_tone"),
+        ("Fine, it's cancelled.", "hostile_tone"),
+        ("Late returns are billed at the daily rate. Plan accordingly.", "hostile_tone"),
+        ("Our turnaround is miles ahead of the rest of the industry.", "arrogance"),
+        ("We're under no obligation to do that, so bear it in mind.", "arrogance"),
+        ("If the dance moved, that's down to you and your coordinator, not me.", "disrespect"),
+        ("I'm happy to repeat it as many times as you need.", "condescension"),
+        (
+            "As your booking confirmation sets out quite clearly, check-in is from 3pm.",
+            "condescension",
+        ),
+        ("Banks aren't magic.", "condescension"),
+    ],
+)
+def test_wordings_as_often_plain_as_slighting_are_advice(sentence: str, kind: str) -> None:
+    findings = [
+        f for f in run_checks(ctx(), f"Hi Maria,\n{sentence}\nDana", RULES) if f.kind == kind
+    ]
+    assert findings and all(f.severity == "advice" for f in findings)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Noted.\nI've moved the engineer visit to Thursday between 8 and 12.",
+        "Fine, I've cancelled the order and the refund is on its way.",
+        "Our solicitors will send the signed deeds to you on Monday.",
+        "Your savings streak is great. Keep it up and you'll hit gold status.",
+        "Done: there'll be no further reminders from us, as you asked.",
+        "The office is closed on Monday 26th, so please plan accordingly.",
+        "There's nothing else I can tell you yet, but I'll ring the moment I hear.",
+        "With the new seal fitted, don't expect it to happen again.",
+        "Is everything working, and are you happy now?",
+        "I suppose we'll have to wait for the part, but I'll chase the supplier daily.",
+        "We're under no obligation to, but I'm very happy to refund the full £42.",
+        "You get what you pay for with budget tyres, so I'd suggest the mid-range set.",
+        "We've never had to chase you for a payment before, so I've waived the fee.",
+        "I'm sorry, any other day would have been fine, but we're closed on the 25th.",
+        "Most garages would have the part in stock, but this model is rare.",
+        "Most hotels will let you store luggage after check-out, and we're happy to as well.",
+        "These two models aren't in the same league on battery life.",
+        "You were lucky to get the last one, enjoy it!",
+        "The medium is the most popular size in the country.",
+        "We're quite picky about which farms we buy from.",
+        "Your class is in Room 101 on the first floor.",
+        "A child ticket can be used on any weekday service.",
+        "Tyre pressure is one of the basics we check at every service.",
+        "Our website says very clearly that delivery is free, so I've refunded the £4.99.",
+        "I hope that's clearer now, but do ring me if not.",
+        "Our invoice and our payment log are hard to square, which is our fault.",
+        "The photos speak for themselves: it was crushed in transit, so I've refunded you.",
+        "We can't have people waiting in the cold, so we've opened the lobby at 7.",
+        "This is the courier's fault and I've sent a replacement today at no cost.",
+        "You can give our support team a ring on 0800 123 456.",
+        "You'll need to submit a warranty claim through our online form; I'll approve it today.",
+    ],
+)
+def test_near_neighbours_of_the_new_wordings_do_not_block(sentence: str) -> None:
+    assert not blocked_kinds(sentence)
+
+
+def test_a_refusal_in_its_own_clause_cancels_ownership_a_conditional_does_not() -> None:
+    refused = "You'll need to contact FedEx. We aren't able to do that on your behalf."
+    assert "deflection" in blocked_kinds(refused)
+    later = (
+        "You'll need to contact the courier. If there's no news by Monday I'll chase it for you."
+    )
+    assert "deflection" not in blocked_kinds(later)

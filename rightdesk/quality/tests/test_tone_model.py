@@ -274,3 +274,23 @@ def test_coldness_spread_over_several_sentences_adds_up_to_advice() -> None:
         merge_entries(shipped_data("en"), [("threshold", "tone_model_draft_hostile_sum=5")])
     )
     assert "hostile_tone" not in [f.kind for f in run_checks(_context(), draft, strict)]
+
+
+def test_a_failed_background_training_is_not_left_pending(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    model_of(RULES)  # a model exists, so new examples train in the background
+    previous = tonemodel._latest["en"]
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(tonemodel, "train", broken)
+    rules = compile_rules(
+        merge_entries(shipped_data("en"), [("tone_example", "hostile_tone: Quibbles never win.")]),
+        "en",
+    )
+    assert model_of(rules) is previous  # the check answers with the model trained last
+    wait_for_training()  # returns: the failed training is not left pending
+    assert not tonemodel._training
+    assert "tone_model" not in rules.extras  # and the next check tries again
