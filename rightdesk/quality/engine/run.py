@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rightdesk.quality.engine.canned import check_canned
 from rightdesk.quality.engine.findings import (
+    _CLAUSE_BREAK,
     KINDS,
     RESPECT_KINDS,
     TONE_KINDS,
@@ -171,9 +172,7 @@ def _declared_victim(
 
 
 def _clause_before(draft: str, spans: list[tuple[int, int]], start: int) -> str:
-    """The words of ``start``'s clause before it: from the sentence start or the last
-    comma, semicolon or dash."""
+    """The words of ``start``'s clause before it, split as the negation check splits
+    clauses (``_CLAUSE_BREAK``)."""
     sent_start, _ = sentence_at(spans, start)
-    before = draft[sent_start:start]
-    cut = max(before.rfind(mark) for mark in (",", ";", "\u2014", " - ", ":"))
-    return before[cut + 1 :] if cut >= 0 else before
+    return _CLAUSE_BREAK.split(draft[sent_start:start])[-1]
