@@ -89,7 +89,7 @@ _CODE_LIKE = re.compile(r"[A-Z0-9][A-Z0-9-]{3,}")
 
 
 def _asks_for_field(
-    rules: Rules, sentence: str, pattern: re.Pattern[str], item: Field, asked_from: int = 0
+    rules: Rules, sentence: str, pattern: re.Pattern[str], item: Field, asked: tuple[int, int]
 ) -> bool:
     """Whether ``sentence`` names the field as the thing asked for, not as the owner
     of something else ("the sizes for both children"), a thing whose number is
@@ -97,21 +97,14 @@ def _asks_for_field(
     time or a holder ("since the repair", "in your name"), or another one than the
     one on file ("your forwarding address", supply address on file).
 
-    A request that is not a question asks for what follows its cue (``asked_from``),
-    up to the end of its clause: "If the price drops, send me the link" asks for a
-    link, not the price; "we require 24 hours' notice, and missed appointments may be
-    charged" asks for notice, not the appointment.
+    Only a match inside ``asked`` (``_asked_span``) counts.
     """
     value = item.value
     numbered = any(c.isdigit() for c in value) or bool(_CODE_LIKE.fullmatch(value.strip()))
     owner_before, after = rules.reask_owner_before, rules.reask_attribute_after
     context, other_one = rules.reask_context_before, rules.reask_other_one_before
-    limit = len(sentence)
-    if not sentence.rstrip().endswith("?") and rules.reask_clause_end is not None:
-        end = rules.reask_clause_end.search(sentence, asked_from)
-        limit = end.start() if end else limit
     on_file = f"{item.label} {value}".lower()
-    for match in pattern.finditer(sentence, asked_from, limit):
+    for match in pattern.finditer(sentence, *asked):
         before = sentence[: match.start()]
         owner = owner_before.search(before) if owner_before else None
         if owner and owner.group("asked").lower() not in rules.reask_detail_words:
@@ -127,14 +120,21 @@ def _asks_for_field(
     return False
 
 
-def _asked_from(rules: Rules, sentence: str) -> int | None:
-    """Where the asking starts in ``sentence``: its start for a question, the first
-    request cue ("please send", "we'll need") otherwise; None when it asks nothing."""
+def _asked_span(rules: Rules, sentence: str) -> tuple[int, int] | None:
+    """Where the asking is in ``sentence``: all of a question; otherwise from the first
+    request cue ("please send", "we'll need") to the end of its clause, so "If the
+    price drops, send me the link" asks for a link, not the price, and "we require
+    24 hours' notice, and missed appointments may be charged" asks for notice, not
+    the appointment. None when it asks nothing."""
     if sentence.rstrip().endswith("?"):
-        return 0
+        return 0, len(sentence)
     cues = rules.patterns.get("request_cues")
     cue = cues.search(sentence) if cues else None
-    return cue.start() if cue else None
+    if cue is None:
+        return None
+    clause_end = rules.reask_clause_end
+    end = clause_end.search(sentence, cue.start()) if clause_end else None
+    return cue.start(), end.start() if end else len(sentence)
 
 
 def check_re_ask(
@@ -153,8 +153,8 @@ def check_re_ask(
             rest = draft[start + opening.end() : end]
             start = end - len(rest.lstrip(" ,:;!-\n"))
         sentence = draft[start:end]
-        asked_from = _asked_from(rules, sentence)
-        if asked_from is None:
+        asked = _asked_span(rules, sentence)
+        if asked is None:
             continue
         offer = rules.reask_offer_questions
         if offer is not None and offer.search(sentence):
@@ -163,7 +163,7 @@ def check_re_ask(
             continue
         lowered = sentence.lower()
         for item, pattern in fields:
-            if not _asks_for_field(rules, sentence, pattern, item, asked_from):
+            if not _asks_for_field(rules, sentence, pattern, item, asked):
                 continue
             values = [v.strip().lower() for v in item.value.split(",") if v.strip()]
             if any(v and (v in lowered or _states(v, lowered)) for v in values):
