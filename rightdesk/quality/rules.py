@@ -299,8 +299,9 @@ def entry_problem(list_name: str, value: str) -> str | None:
             return 'Write "name=number", e.g. "tone_model_min_arrogance=0.6".'
         if not sep or not key.strip() or not math.isfinite(number):
             return 'Write "name=number", e.g. "tone_model_min_arrogance=0.6".'
-        if key.strip() not in known_thresholds():
-            close = difflib.get_close_matches(key.strip(), sorted(known_thresholds()), n=1)
+        known = known_thresholds()
+        if key.strip() not in known:
+            close = difflib.get_close_matches(key.strip(), sorted(known), n=1)
             hint = f' Did you mean "{close[0]}"?' if close else ""
             return f'No check reads a threshold named "{key.strip()}".{hint}'
         if _UNIT_THRESHOLD.match(key.strip()) and not 0.0 <= number <= 1.0:
