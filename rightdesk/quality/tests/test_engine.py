@@ -2008,9 +2008,39 @@ def test_an_agent_who_cannot_act_does_not_own_the_contact() -> None:
         ("You'll need to open a missing package claim with UPS.", "deflection"),
         ("You were lucky you walked up to our counter and not someone else's.", "arrogance"),
         ("Plenty of shops would have sold you a new port.", "arrogance"),
+        ("Your camera has been here since March, and we're not a storage unit.", "hostile_tone"),
+        (
+            "If it isn't collected by Friday, it'll be sold, and there'll be no further warning.",
+            "hostile_tone",
+        ),
+        (
+            "I've seen your forum posts. Keep that up and our lawyers will be in touch.",
+            "hostile_tone",
+        ),
+        (
+            "Frankly we're tired of being chased for something we've already explained.",
+            "hostile_tone",
+        ),
+        ("The account goes to recovery. There isn't a lot more to discuss.", "hostile_tone"),
+        ("Oh yes, because our engineers carry every part ever made.", "hostile_tone"),
+        ("Ray has built wheels for 25 years, and nobody else comes close.", "arrogance"),
+        ("We're not some Craigslist rental.", "arrogance"),
+        ("Any other teacher would have had him stuck at Grade 3.", "arrogance"),
+        ("It's a courtesy most hotels in Bath simply wouldn't extend.", "arrogance"),
+        ("Frankly I don't need your custom; these machines sell themselves.", "arrogance"),
+        ("I'd rather we didn't go round this again.", "hostile_tone"),
+        ("If you do file a dispute, we'll close your account.", "hostile_tone"),
+        ("There's nothing else I can tell you.", "hostile_tone"),
+        ("This has taken up a considerable amount of my time for £40.", "hostile_tone"),
+        ("Could you be honest with us about how many doses were missed?", "disrespect"),
+        ("I've had people tell me one thing and then I find coffee inside.", "disrespect"),
+        ("Those other outfits aren't in the same league as us.", "arrogance"),
+        ("We've never needed to offer flexible cancellation.", "arrogance"),
     ],
 )
-def test_curt_replies_handoffs_and_boasts_in_new_words_block(sentence: str, kind: str) -> None:
+def test_everyday_wordings_of_coldness_handoffs_doubt_and_boasting_block(
+    sentence: str, kind: str
+) -> None:
     assert kind in blocked_kinds(sentence)
 
 
@@ -2183,35 +2213,6 @@ def test_plain_explanations_do_not_talk_down(sentence: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("sentence", "kind"),
-    [
-        ("Your camera has been here since March, and we're not a storage unit.", "hostile_tone"),
-        (
-            "If it isn't collected by Friday, it'll be sold, and there'll be no further warning.",
-            "hostile_tone",
-        ),
-        (
-            "I've seen your forum posts. Keep that up and our lawyers will be in touch.",
-            "hostile_tone",
-        ),
-        (
-            "Frankly we're tired of being chased for something we've already explained.",
-            "hostile_tone",
-        ),
-        ("The account goes to recovery. There isn't a lot more to discuss.", "hostile_tone"),
-        ("Oh yes, because our engineers carry every part ever made.", "hostile_tone"),
-        ("Ray has built wheels for 25 years, and nobody else comes close.", "arrogance"),
-        ("We're not some Craigslist rental.", "arrogance"),
-        ("Any other teacher would have had him stuck at Grade 3.", "arrogance"),
-        ("It's a courtesy most hotels in Bath simply wouldn't extend.", "arrogance"),
-        ("Frankly I don't need your custom; these machines sell themselves.", "arrogance"),
-    ],
-)
-def test_threats_finality_and_comparisons_in_everyday_words_block(sentence: str, kind: str) -> None:
-    assert kind in blocked_kinds(sentence)
-
-
-@pytest.mark.parametrize(
     "sentence",
     [
         "Most airlines will let you change the name for a fee; I can check yours.",
@@ -2241,25 +2242,6 @@ def test_doubting_the_customers_word_blocks(sentence: str) -> None:
 def test_our_own_record_speaking_for_itself_is_a_boast_not_suspicion() -> None:
     kinds_found = blocked_kinds("Our track record speaks for itself.")
     assert "disrespect" not in kinds_found and "arrogance" in kinds_found
-
-
-@pytest.mark.parametrize(
-    ("sentence", "kind"),
-    [
-        ("I'd rather we didn't go round this again.", "hostile_tone"),
-        ("If you do file a dispute, we'll close your account.", "hostile_tone"),
-        ("There's nothing else I can tell you.", "hostile_tone"),
-        ("This has taken up a considerable amount of my time for £40.", "hostile_tone"),
-        ("Could you be honest with us about how many doses were missed?", "disrespect"),
-        ("I've had people tell me one thing and then I find coffee inside.", "disrespect"),
-        ("Those other outfits aren't in the same league as us.", "arrogance"),
-        ("We've never needed to offer flexible cancellation.", "arrogance"),
-    ],
-)
-def test_more_everyday_wordings_of_coldness_doubt_and_boasting_block(
-    sentence: str, kind: str
-) -> None:
-    assert kind in blocked_kinds(sentence)
 
 
 def test_a_reference_to_a_fraud_reporting_site_or_our_wish_to_help_is_no_slight() -> None:
