@@ -35,6 +35,29 @@ def sentences(text: str) -> Iterator[tuple[int, int]]:
         yield start + lead, start + lead + len(stripped)
 
 
+#: Typographic marks that word processors and mail clients put in for the plain ones
+#: the word lists are written with; each maps one character to one, so every span
+#: found in the folded text is the same span in the original.
+_TYPOGRAPHY = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u02bc": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u00a0": " ",
+        "\u202f": " ",
+        "\u2007": " ",
+    }
+)
+
+
+def fold(text: str) -> str:
+    """``text`` with curly quotes and apostrophes made straight and non-breaking spaces
+    made plain ("you\u2019re lucky" reads as "you're lucky"); the length is unchanged."""
+    return text if text.isascii() else text.translate(_TYPOGRAPHY)
+
+
 def words(text: str) -> list[str]:
     return [w.lower().replace("\u2019", "'") for w in WORD_RE.findall(text)]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rightdesk.quality.engine.canned import check_canned
 from rightdesk.quality.engine.findings import (
     _CLAUSE_BREAK,
@@ -9,6 +11,7 @@ from rightdesk.quality.engine.findings import (
     RESPECT_KINDS,
     TONE_KINDS,
     CheckContext,
+    Field,
     Finding,
     _finding,
     _overlaps,
@@ -28,15 +31,21 @@ from rightdesk.quality.engine.tone import (
     check_tone_model,
 )
 from rightdesk.quality.rules import Rules
-from rightdesk.quality.text import sentence_at, sentences, words
+from rightdesk.quality.text import fold, sentence_at, sentences, words
 
 
 def run_checks(
     ctx: CheckContext, draft: str, rules: Rules, *, promise_detector: PromiseDetector | None = None
 ) -> list[Finding]:
-    """Every check on one draft; findings sorted by position."""
+    """Every check on one draft; findings sorted by position.
+
+    The checks read the draft and the customer's words with typographic quotes and
+    spaces folded to plain ones (``fold``), so "you\u2019re lucky" is read as "you're
+    lucky"; each finding's excerpt is the agent's own text.
+    """
     if not draft.strip():
         return []
+    original, draft, ctx = draft, fold(draft), _folded(ctx)
     spans = list(sentences(draft))
     valid, _surname, _first = _name_forms(rules, ctx)
     findings: list[Finding] = []
@@ -117,7 +126,35 @@ def run_checks(
     findings += check_hardship(rules, ctx, draft, spans)
     findings += check_promises(rules, ctx, draft, promise_detector)
     findings.sort(key=lambda f: (f.start, f.end, KINDS.index(f.kind)))
+    if original != draft:
+        findings = [replace(f, excerpt=original[f.start : f.end][:200]) for f in findings]
     return findings
+
+
+def _folded(ctx: CheckContext) -> CheckContext:
+    """``ctx`` with every text in it folded: names, what is on file, the customer's
+    words, the templates and recent replies ("O\u2019Brien" on file is "O'Brien")."""
+
+    def fields(items: list[Field]) -> list[Field]:
+        return [replace(f, label=fold(f.label), value=fold(f.value)) for f in items]
+
+    return replace(
+        ctx,
+        customer_name=fold(ctx.customer_name),
+        preferred_name=fold(ctx.preferred_name),
+        agent_name=fold(ctx.agent_name),
+        facts=fields(ctx.facts),
+        contacts=fields(ctx.contacts),
+        orders=[fold(o) for o in ctx.orders],
+        items=fields(ctx.items),
+        order_lines=[fold(line) for line in ctx.order_lines],
+        last_customer_message=fold(ctx.last_customer_message),
+        earlier_customer_messages=[fold(m) for m in ctx.earlier_customer_messages],
+        subject=fold(ctx.subject),
+        other_names=[fold(n) for n in ctx.other_names],
+        templates=[fold(t) for t in ctx.templates],
+        recent_replies=[fold(r) for r in ctx.recent_replies],
+    )
 
 
 def _agent_acts(rules: Rules, draft: str, spans: list[tuple[int, int]], start: int) -> bool:

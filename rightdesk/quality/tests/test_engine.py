@@ -155,6 +155,47 @@ def test_condescension_arrogance_deflection() -> None:
     assert found("Hi Maria, I have contacted the home office about the car on your behalf.") == []
 
 
+@pytest.mark.parametrize(
+    ("draft", "kind", "span"),
+    [
+        ("Hi Maria, you\u2019re lucky we towed the car at all.", "arrogance", "you\u2019re lucky"),
+        (
+            "Hi Maria, as I\u2019ve already explained, it is on the lot.",
+            "condescension",
+            "as I\u2019ve already explained",
+        ),
+        (
+            "Hi Maria, you\u00a0should\u00a0have read the terms.",
+            "condescension",
+            "you\u00a0should\u00a0have read",
+        ),
+        ("Hi Maria, that\u2019s \u201cnot my department\u201d.", "deflection", "not my department"),
+    ],
+)
+def test_typographic_quotes_and_spaces_read_as_plain_ones(draft: str, kind: str, span: str) -> None:
+    """Mail clients and word processors curl apostrophes and put in non-breaking spaces;
+    the finding is the same, and its excerpt is the agent's own text."""
+    finding = only(draft, kind)
+    assert finding.blocking
+    assert draft[finding.start : finding.end] == finding.excerpt == span
+
+
+def test_a_curly_apostrophe_in_the_name_on_file_is_the_same_name() -> None:
+    context = ctx(customer_name="Siobh\u00e1n O'Brien", preferred_name="")
+    assert kinds("Dear Ms O\u2019Brien,\nYour car is on the lot.", context) == []
+    context = ctx(customer_name="Siobh\u00e1n O\u2019Brien", preferred_name="")
+    assert kinds("Dear Ms O'Brien,\nYour car is on the lot.", context) == []
+
+
+def test_the_issue_s_own_wordings_in_the_present_perfect() -> None:
+    assert found("Hi Maria, as I've already explained, the car is on the lot.") == [
+        ("condescension", "as I've already explained")
+    ]
+    assert found("Hi Maria, we've done you a favour by towing it.") == [
+        ("arrogance", "we've done you a favour")
+    ]
+
+
 def test_shouting() -> None:
     assert found("Hi Maria, THE CAR IS FINE, we towed it!!!") == [
         ("shouting", "THE CAR IS FINE"),
