@@ -59,6 +59,7 @@ PHRASE_LISTS = (
     "own_failure",
     "hardship",
     "sympathy",
+    "quoted_history",
 )
 
 

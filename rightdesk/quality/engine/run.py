@@ -22,6 +22,7 @@ from rightdesk.quality.engine.findings import (
 from rightdesk.quality.engine.issue import check_off_issue
 from rightdesk.quality.engine.names import _name_forms, check_names
 from rightdesk.quality.engine.promises import PromiseDetector, check_promises
+from rightdesk.quality.engine.quoted import blank, customer_quotes, quoted_history
 from rightdesk.quality.engine.reask import check_re_ask
 from rightdesk.quality.engine.tone import (
     check_hardship,
@@ -41,39 +42,44 @@ def run_checks(
 
     The checks read the draft and the customer's words with typographic quotes and
     spaces folded to plain ones (``fold``), so "you\u2019re lucky" is read as "you're
-    lucky"; each finding's excerpt is the agent's own text.
+    lucky"; each finding's excerpt is the agent's own text. No check reads quoted mail
+    history, and the respect checks read past the customer's words quoted back
+    (``quoted``).
     """
+    original, ctx, draft = draft, _folded(ctx), fold(draft)
+    draft = blank(draft, quoted_history(rules, draft))
     if not draft.strip():
         return []
-    original, draft, ctx = draft, fold(draft), _folded(ctx)
+    # The respect checks read past the customer's own words quoted back to them.
+    said = blank(draft, customer_quotes(ctx, draft))
     spans = list(sentences(draft))
     valid, _surname, _first = _name_forms(rules, ctx)
     findings: list[Finding] = []
     findings += check_names(rules, ctx, draft)
     # "On the Spamhaus blacklist" is about an IP address; "we have blacklisted you" is
     # about the customer whatever else the sentence names.
-    exceptions = _phrase_hits(rules, "disrespect_exceptions", draft, spans, negatable=False)
-    ours = _phrase_hits(rules, "disrespect_by_us", draft, spans, negatable=False)
+    exceptions = _phrase_hits(rules, "disrespect_exceptions", said, spans, negatable=False)
+    ours = _phrase_hits(rules, "disrespect_by_us", said, spans, negatable=False)
     targeted = customer_targeted(rules, ctx)
-    elsewhere, beside_victim = blame_elsewhere(rules, draft, spans, targeted=targeted)
+    elsewhere, beside_victim = blame_elsewhere(rules, said, spans, targeted=targeted)
     exceptions += elsewhere
-    firm = _phrase_hits(rules, "disrespect", draft, spans)
+    firm = _phrase_hits(rules, "disrespect", said, spans)
     for start, end in firm:
         if _overlaps((start, end), ours) or not _overlaps((start, end), exceptions):
-            findings.append(_finding(rules, "disrespect", start, end, draft))
-    for start, end in _phrase_hits(rules, "disrespect_advice", draft, spans):
+            findings.append(_finding(rules, "disrespect", start, end, said))
+    for start, end in _phrase_hits(rules, "disrespect_advice", said, spans):
         if not _overlaps((start, end), exceptions) and not _overlaps((start, end), firm):
-            findings.append(_finding(rules, "disrespect", start, end, draft, advice=True))
-    findings += check_profanity(rules, ctx, draft, valid)
+            findings.append(_finding(rules, "disrespect", start, end, said, advice=True))
+    findings += check_profanity(rules, ctx, said, valid)
     for kind in ("condescension", "arrogance"):
-        firm = _phrase_hits(rules, kind, draft, spans)
+        firm = _phrase_hits(rules, kind, said, spans)
         for start, end in firm:
-            findings.append(_finding(rules, kind, start, end, draft))
+            findings.append(_finding(rules, kind, start, end, said))
         # Words that slight as often as not ("obviously") ask for a look, not a block.
-        for start, end in _phrase_hits(rules, f"{kind}_advice", draft, spans):
+        for start, end in _phrase_hits(rules, f"{kind}_advice", said, spans):
             if not _overlaps((start, end), firm):
-                findings.append(_finding(rules, kind, start, end, draft, advice=True))
-    deflections = _phrase_hits(rules, "deflection", draft, spans)
+                findings.append(_finding(rules, kind, start, end, said, advice=True))
+    deflections = _phrase_hits(rules, "deflection", said, spans)
     if deflections:
         # "We aren't able to do that on your behalf" owns nothing: an ownership phrase
         # after a refusal in its own clause does not count ("If they don't answer
@@ -82,8 +88,8 @@ def run_checks(
         refused = rules.patterns.get("ownership_refused")
         owned = [
             m.span()
-            for m in (ownership.finditer(draft) if ownership else ())
-            if not (refused and refused.search(_clause_before(draft, spans, m.start())))
+            for m in (ownership.finditer(said) if ownership else ())
+            if not (refused and refused.search(_clause_before(said, spans, m.start())))
         ]
         # "I'll take it up with our supplier": the agent's own verb, so no deflection;
         # that ownership covers its own handoff, not another one ("…, but you'll need
@@ -93,23 +99,23 @@ def run_checks(
         # To a customer someone tried to trick, "call your bank today" is the advice.
         referrals = rules.patterns.get("victim_referrals") if targeted else None
         for start, end in deflections:
-            if any(a < start < b for a, b in mine) or _agent_acts(rules, draft, spans, start):
+            if any(a < start < b for a, b in mine) or _agent_acts(rules, said, spans, start):
                 continue
             # The place named just after the contact verb: "call your bank today".
-            if referrals is not None and referrals.search(draft[start : end + 20]):
+            if referrals is not None and referrals.search(said[start : end + 20]):
                 continue
             if not any(not _overlaps((a, b), [(start, end)]) for a, b in others):
-                findings.append(_finding(rules, "deflection", start, end, draft))
-    findings += check_shouting(rules, ctx, draft)
+                findings.append(_finding(rules, "deflection", start, end, said))
+    findings += check_shouting(rules, ctx, said)
     taken = [sentence_at(spans, f.start) for f in findings if f.kind in RESPECT_KINDS]
-    findings += check_hostile(rules, ctx, draft, spans, taken, beside_victim)
+    findings += check_hostile(rules, ctx, said, spans, taken, beside_victim)
     toned = [sentence_at(spans, f.start) for f in findings if f.kind in TONE_KINDS]
     # To a customer someone else targeted, the model's disrespect guesses in sentences
     # that do not blame the customer are about that someone; to any customer, so are
     # those in a sentence that itself calls the customer the victim ("It looks like
     # your card was used fraudulently by someone else").
-    about_others = elsewhere if targeted else _declared_victim(rules, draft, spans)
-    findings += check_tone_model(rules, draft, spans, toned, beside_victim, about_others)
+    about_others = elsewhere if targeted else _declared_victim(rules, said, spans)
+    findings += check_tone_model(rules, said, spans, toned, beside_victim, about_others)
     findings += check_re_ask(rules, ctx, draft, spans)
     canned = check_canned(rules, ctx, draft)
     # A reply that sends the customer elsewhere does not answer them either; the
@@ -126,9 +132,7 @@ def run_checks(
     findings += check_hardship(rules, ctx, draft, spans)
     findings += check_promises(rules, ctx, draft, promise_detector)
     findings.sort(key=lambda f: (f.start, f.end, KINDS.index(f.kind)))
-    if original != draft:
-        findings = [replace(f, excerpt=original[f.start : f.end][:200]) for f in findings]
-    return findings
+    return [replace(f, excerpt=original[f.start : f.end][:200]) for f in findings]
 
 
 def _folded(ctx: CheckContext) -> CheckContext:

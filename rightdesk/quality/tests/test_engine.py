@@ -196,6 +196,51 @@ def test_the_issue_s_own_wordings_in_the_present_perfect() -> None:
     ]
 
 
+SCAM = "Where is my car? You towed it and this is a scam. I need the repair estimate."
+ANSWER = "Hi Maria,\nYour car is at our Elm Street lot and the repair estimate is attached.\nDana"
+OFF = "Hi Maria,\nOur opening hours are nine to five on weekdays.\nDana"
+BELOW = (
+    "\n\nOn Mon, 3 Nov 2026 at 09:12, Maria Gonzalez <maria@example.com> wrote:\n"
+    "> Where is my car? You towed it and this is a scam.\n> I need the repair estimate.\n"
+)
+OUTLOOK = (
+    "\n\n-----Original Message-----\nFrom: Maria Gonzalez\nSent: Monday, 3 November 2026\n"
+    "\nWhere is my car? You towed it and this is a scam. I NEED THE REPAIR ESTIMATE!!!\n"
+)
+
+
+@pytest.mark.parametrize("history", [BELOW, OUTLOOK])
+def test_mail_history_below_the_reply_is_not_read(history: str) -> None:
+    context = ctx(last_customer_message=SCAM)
+    assert found(ANSWER + history, context) == []
+    # Nor does the customer's own question in it make an off-issue reply on issue.
+    assert kinds(OFF + history, context) == ["off_issue"]
+
+
+def test_an_answer_between_quoted_lines_is_read() -> None:
+    draft = (
+        "Hi Maria,\nOn Mon, 3 Nov 2026 at 09:12, you wrote:\n> Where is my car?\n"
+        "Calm down, it is at our Elm Street lot.\n> I need the repair estimate.\nAttached.\nDana"
+    )
+    assert found(draft, ctx(last_customer_message=SCAM)) == [("condescension", "Calm down")]
+
+
+def test_an_attribution_without_a_date_hides_nothing() -> None:
+    draft = "Hi Maria,\nOn Monday you wrote:\nthe car is red. Calm down, it is on our lot.\nDana"
+    assert kinds(draft, ctx(last_customer_message=SCAM)) == ["condescension"]
+
+
+@pytest.mark.parametrize("quote", ['"this is a scam"', "'this is a scam'", "\u201ca scam\u201d"])
+def test_the_customer_s_own_words_quoted_back_are_not_the_agent_s(quote: str) -> None:
+    draft = f"Hi Maria,\nYou wrote {quote}, and I understand why. {ANSWER.split(chr(10))[1]}\nDana"
+    assert found(draft, ctx(last_customer_message=SCAM)) == []
+
+
+def test_a_quoted_word_the_customer_never_wrote_is_the_agent_s() -> None:
+    draft = 'Hi Maria,\nTo us this looks like "fraud". Your car is on our lot.\nDana'
+    assert found(draft, ctx(last_customer_message=SCAM)) == [("disrespect", "fraud")]
+
+
 def test_shouting() -> None:
     assert found("Hi Maria, THE CAR IS FINE, we towed it!!!") == [
         ("shouting", "THE CAR IS FINE"),

@@ -1,0 +1,84 @@
+"""What in a draft is not the agent's own words.
+
+Two things are read past: mail history below or inside the reply (lines starting
+with ">", and everything after a ``quoted_history`` line such as "On Mon, Maria
+wrote:" or "-----Original Message-----"), which no check reads; and the customer's
+own words quoted back in quotation marks ('You wrote "this is a scam"'), which the
+respect checks do not read as the agent's.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rightdesk.quality.engine.findings import CheckContext
+from rightdesk.quality.rules import Rules
+
+_LINE = re.compile(r"^.*$", re.MULTILINE)
+_QUOTED_LINE = re.compile(r"[ \t]*>")
+#: Text in double quotes, or in single quotes that are not apostrophes ("can't",
+#: "the customers' cars"): the opening mark follows no letter, the closing one
+#: precedes none, and a mark between two letters inside is an apostrophe.
+_QUOTATION = re.compile(
+    r'"(?P<double>[^"\n]{2,300})"'
+    r"|(?<!\w)'(?P<single>(?:[^'\n]|(?<=\w)'(?=\w)){2,300}?)'(?!\w)"
+)
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def blank(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with each span's characters made spaces (line breaks kept), so every
+    other span keeps its place."""
+    if not spans:
+        return text
+    chars = list(text)
+    for start, end in spans:
+        for index in range(start, end):
+            if chars[index] != "\n":
+                chars[index] = " "
+    return "".join(chars)
+
+
+def quoted_history(rules: Rules, draft: str) -> list[tuple[int, int]]:
+    """Spans of mail history in ``draft``: quoted lines, and from a history line to the end.
+
+    A history line followed (after blank lines) by quoted lines only introduces them
+    ("On Mon, Maria wrote:" above "> Where is my car?"): the agent may answer between
+    them, so only it and the quoted lines are history.
+    """
+    marker = rules.patterns.get("quoted_history")
+    lines = [(m.start(), m.end()) for m in _LINE.finditer(draft)]
+    spans: list[tuple[int, int]] = []
+    for index, (start, end) in enumerate(lines):
+        if _QUOTED_LINE.match(draft, start):
+            spans.append((start, end))
+            continue
+        indent = len(draft[start:end]) - len(draft[start:end].lstrip(" \t"))
+        if marker is None or not marker.match(draft, start + indent):
+            continue
+        following = next((s for s, e in lines[index + 1 :] if draft[s:e].strip()), None)
+        if following is not None and _QUOTED_LINE.match(draft, following):
+            spans.append((start, end))
+            continue
+        spans.append((start, len(draft)))
+        break
+    return spans
+
+
+def _normal(text: str) -> str:
+    return " " + _NON_WORD.sub(" ", text.lower()).strip() + " "
+
+
+def customer_quotes(ctx: CheckContext, draft: str) -> list[tuple[int, int]]:
+    """Spans of the insides of quotations in ``draft`` whose words the customer wrote.
+
+    The marks stay, so a slight built around a quotation is still read ("we hear
+    '…' more often than you'd think").
+    """
+    said = _normal(" ".join((ctx.last_customer_message, *ctx.earlier_customer_messages)))
+    spans = []
+    for match in _QUOTATION.finditer(draft):
+        group = "double" if match.group("double") is not None else "single"
+        if (words := _normal(match.group(group))).strip() and words in said:
+            spans.append(match.span(group))
+    return spans
