@@ -150,6 +150,9 @@ class Rules:
     reask_context_before: re.Pattern[str] | None = None
     reask_other_one_before: re.Pattern[str] | None = None
     reask_clause_end: re.Pattern[str] | None = None
+    #: Re-ask: what the customer gave in their messages, per contact kind ("order",
+    #: "email", "phone"), each pattern with a ``value`` group.
+    reask_given: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
     #: Words that may stand between the agent and the contact verb ("I'll personally ring").
     agent_adverbs: frozenset[str] = frozenset()
     #: Off-issue: words that only say which thing a case is about ("order").
@@ -464,6 +467,10 @@ def compile_rules(data: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> Rul
         reask_context_before=_compile_any(re_ask.get("context_before", [])),
         reask_other_one_before=_compile_any(re_ask.get("other_one_before", [])),
         reask_clause_end=_compile_any(re_ask.get("clause_end", [])),
+        reask_given={
+            kind: _compile_each(entries)
+            for kind, entries in re_ask.get("given_in_message", {}).items()
+        },
         identity_words=frozenset(_stem(w.lower()) for w in off_issue.get("identity_words", [])),
         ask_types=tuple(ask_types),
         ask_sentence=_compile_any(off_issue.get("ask_sentence", [])),

@@ -66,11 +66,54 @@ def _fields(rules: Rules, ctx: CheckContext) -> list[tuple[Field, re.Pattern[str
             out.append(
                 (Field(label="Order number", value=", ".join(ctx.orders), kind="order"), pattern)
             )
+    out += _given(rules, ctx, out)
     if ctx.customer_name:
         pattern = _term_regex(rules.contact_terms.get("name", []))
         if pattern is not None:
             out.append((Field(label="Name", value=ctx.customer_name, kind="name"), pattern))
     return out
+
+
+#: How a value the customer gave is named in a finding, per contact kind.
+_GIVEN_LABELS = {"order": "Order number", "email": "E-mail", "phone": "Phone"}
+
+
+def _given(
+    rules: Rules, ctx: CheckContext, on_file: list[tuple[Field, re.Pattern[str]]]
+) -> list[tuple[Field, re.Pattern[str]]]:
+    """What the customer gave in their messages and is not on file already: "my order
+    113-4455", "call me on 0412 555 123" (``re_ask.given_in_message``)."""
+    known = {_digits_or_text(v) for f, _ in on_file for v in f.value.split(",")}
+    messages = (ctx.last_customer_message, *ctx.earlier_customer_messages)
+    out: list[tuple[Field, re.Pattern[str]]] = []
+    for kind, patterns in rules.reask_given.items():
+        terms = _term_regex(rules.contact_terms.get(kind, []))
+        if terms is None:
+            continue
+        values: dict[str, str] = {}
+        for message in messages:
+            for pattern in patterns:
+                for match in pattern.finditer(message):
+                    value = match.group("value").strip()
+                    key = _digits_or_text(value)
+                    if kind == "phone" and len(key) < 9:
+                        continue
+                    if key not in known:
+                        values.setdefault(key, value)
+        if values:
+            label = f"{_GIVEN_LABELS.get(kind, kind.capitalize())} in their message"
+            field = Field(label=label, value=", ".join(values.values()), kind=kind)
+            out.append((field, terms))
+    return out
+
+
+def _digits_or_text(value: str) -> str:
+    """A value as compared: a phone number's last nine digits (so "+44 7700 900123" is
+    "07700 900123"), anything else lower-cased."""
+    digits = re.sub(r"\D", "", value)
+    if len(digits) >= 9 and not re.search(r"[A-Za-z@]", value):
+        return digits[-9:]
+    return value.strip().lower()
 
 
 def _states(value: str, sentence: str) -> bool:

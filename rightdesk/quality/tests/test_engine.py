@@ -113,6 +113,43 @@ def test_re_ask_of_a_fact_and_a_contact_point() -> None:
     )
 
 
+GAVE = (
+    "My order #113-4455 came without the charger. Call me on 0412 555 123 or write to "
+    "maria.g@example.org if you need anything."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "explanation"),
+    [
+        ("Could you send us your order number?", "Order number in their message: 113-4455"),
+        ("Can you DM us the order details?", "Order number in their message: 113-4455"),
+        ("What is the best phone number to call you on?", "Phone in their message: 0412 555 123"),
+        ("Please send your email address.", "E-mail in their message: maria.g@example.org"),
+    ],
+)
+def test_re_ask_of_what_the_customer_gave_in_their_message(question: str, explanation: str) -> None:
+    context = bare(GAVE, contacts=[])
+    finding = only(f"Hi Maria,\n{question}\nDana", "re_ask", context)
+    assert finding.excerpt == question
+    assert finding.explanation == f"We already have this on file — {explanation}."
+
+
+def test_given_in_a_message_asked_again_only_when_missing() -> None:
+    # Confirming what they gave, or asking about something else, is no re-ask.
+    context = bare(GAVE, contacts=[])
+    assert "re_ask" not in kinds("Hi Maria,\nIs 0412 555 123 still the best number?", context)
+    assert "re_ask" not in kinds("Hi Maria,\nWhat colour is the charger?", context)
+    # Nothing given, nothing on file: asking is right.
+    assert "re_ask" not in kinds(
+        "Hi Maria,\nCould you send us your order number?", bare("The charger is missing.")
+    )
+    # The same number on file, written another way, is one thing on file.
+    on_file = [Field(label="Phone", value="+61 412 555 123", kind="phone")]
+    finding = only("Hi Maria,\nWhat is your phone number?", "re_ask", bare(GAVE, contacts=on_file))
+    assert finding.explanation == "We already have this on file — Phone: +61 412 555 123."
+
+
 def test_confirming_the_value_on_file_is_not_a_re_ask() -> None:
     assert found("Hi Maria, is your car still the red one we towed?") == []
 
