@@ -306,6 +306,18 @@ def test_hostile_tone() -> None:
     assert found("Hi Maria, I'm so sorry, the tow of your car was a terrible mess.") == []
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "You're absolutely right to be annoyed, three missed tows is not OK.",
+        "You have every right to be angry about the damage to your car.",
+        "No wonder you're furious after waiting all day for the tow.",
+    ],
+)
+def test_agreeing_the_customer_is_right_to_be_upset_is_not_hostile(sentence: str) -> None:
+    assert "hostile_tone" not in kinds(f"Hi Maria,\n{sentence} Your car is on our lot.\nDana")
+
+
 def test_off_issue_and_a_short_on_issue_reply() -> None:
     draft = "Hi Maria, your new password has been emailed to you."
     finding = only(draft, "off_issue")
