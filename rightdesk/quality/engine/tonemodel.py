@@ -6,7 +6,8 @@ each language also ships example sentences of every respect kind and of clean,
 polite replies (``data/tone_examples_<language>.jsonl``); admins add their own
 with ``tone_example`` rule entries. From these the check trains a multinomial
 logistic regression (sparse features, plain Python, a fixed seed, six passes, about
-fifteen seconds for forty-four thousand sentences) once per process and set of examples, with
+fifteen seconds for forty-four thousand sentences) once per set of examples (kept on disk
+across processes where the app sets a cache folder), with
 the weight decay ``tone_model_l2`` (strong decay keeps common words such as "had" or
 "before" from standing for a kind). A sentence whose most likely kind is not
 "clean" with at least the ``tone_model_min`` probability (``tone_model_min_<kind>``
@@ -18,15 +19,23 @@ Nothing leaves the machine: the examples, the training and the model are local.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import math
+import os
+import pickle
 import random
 import re
+import subprocess
+import sys
+import tempfile
 import threading
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+from pathlib import Path
 
 from rightdesk.quality.rules import CLEAN, Rules
 
@@ -178,18 +187,105 @@ _training: dict[Key, threading.Thread] = {}
 _latest: dict[str, ToneModel] = {}
 
 
-def _train_and_keep(key: Key, language: str) -> ToneModel:
+#: Where trained models are kept between processes (``set_cache_dir``); None keeps none.
+_cache_dir: Path | None = None
+#: The source of this module: a change to the features or the training is a new model.
+_SOURCE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+
+
+def set_cache_dir(path: Path | None) -> None:
+    """Keep trained models in ``path``, so a restart or a second process (the worker,
+    another web process) loads in a fraction of a second what took fifteen to train,
+    and a model trained for new examples trains in a process of its own."""
+    global _cache_dir
+    _cache_dir = path
+
+
+def _cache_file(key: Key) -> Path | None:
+    if _cache_dir is None:
+        return None
+    digest = hashlib.sha256(json.dumps([_SOURCE, key[0], key[1]]).encode()).hexdigest()
+    return _cache_dir / f"tone-{digest[:40]}.pickle"
+
+
+def _load(path: Path | None) -> ToneModel | None:
+    """The model kept at ``path``, or None if there is none or it cannot be read."""
+    if path is None or not path.exists():
+        return None
+    try:
+        model = pickle.loads(path.read_bytes())
+    except Exception:
+        logger.warning("Tone model cache %s unreadable; training again", path.name)
+        return None
+    return model if isinstance(model, ToneModel) else None
+
+
+def _store(path: Path | None, model: ToneModel) -> None:
+    """Write ``model`` to ``path`` whole or not at all (a temporary file, then a rename)."""
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".part")
+        with os.fdopen(handle, "wb") as out:
+            pickle.dump(model, out, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+        # Each set of examples an admin tried is a model; the newest few are kept.
+        kept = sorted(path.parent.glob("tone-*.pickle"), key=lambda p: p.stat().st_mtime)
+        for old in kept[:-_KEEP]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        logger.warning("Tone model cache %s not written", path, exc_info=True)
+
+
+_RUNNER = "import sys; from rightdesk.quality.engine.tonemodel import _main; _main(sys.argv[1:])"
+
+
+def _train_elsewhere(key: Key, path: Path) -> ToneModel:
+    """Train in a process of its own (``_main``), so the web process keeps answering at
+    full speed, and load what it wrote."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".json", delete=False) as out:
+        json.dump({"examples": key[0], "l2": key[1]}, out)
+    try:
+        root = str(Path(__file__).resolve().parents[3])
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
+        }
+        subprocess.run(
+            [sys.executable, "-c", _RUNNER, out.name, str(path)],
+            check=True,
+            capture_output=True,
+            timeout=600,
+            env=env,
+        )
+    finally:
+        os.unlink(out.name)
+    model = _load(path)
+    if model is None:
+        raise RuntimeError(f"tone model training wrote no model to {path.name}")
+    return model
+
+
+def _train_and_keep(key: Key, language: str, *, elsewhere: bool = False) -> ToneModel:
     try:
         with _train_lock:
             with _lock:
                 model = _models.get(key)
+            path = _cache_file(key)
+            if model is None:
+                model = _load(path)
+            if model is None and elsewhere and path is not None:
+                model = _train_elsewhere(key, path)
             if model is None:
                 model = train(key[0], l2=key[1])
-                with _lock:
-                    _models[key] = model
-                    while len(_models) > _KEEP:
-                        del _models[next(iter(_models))]
-                    _latest[language] = model
+                _store(path, model)
+            with _lock:
+                _models[key] = model
+                while len(_models) > _KEEP:
+                    del _models[next(iter(_models))]
+                _latest[language] = model
         return model
     finally:
         # A training that failed is not left pending: the next check starts another.
@@ -199,7 +295,7 @@ def _train_and_keep(key: Key, language: str) -> ToneModel:
 
 def _train_in_background(key: Key, language: str) -> None:
     try:
-        _train_and_keep(key, language)
+        _train_and_keep(key, language, elsewhere=True)
     except Exception:
         logger.exception("Training the tone model failed; checks keep the model trained last")
 
@@ -210,10 +306,11 @@ def model_of(rules: Rules) -> ToneModel:
     Kept on the compiled rules, so a check after the first costs no training; rules
     recompiled for an unrelated admin change reuse the model trained on the same
     examples. When an admin adds an example, the new model trains in the background
-    (about fifteen seconds) and checks meanwhile use the model trained last for the
+    (about fifteen seconds; in a process of its own when models are kept on disk,
+    ``set_cache_dir``) and checks meanwhile use the model trained last for the
     language, so the console never waits; only the very first check in a process,
-    with no model at all, waits for training (``rightdesk serve`` trains one at
-    start-up).
+    with no model at all and none kept on disk, waits for training (``rightdesk
+    serve`` loads or trains one at start-up).
     """
     model = rules.extras.get("tone_model")
     if model is not None:
@@ -247,3 +344,12 @@ def wait_for_training() -> None:
             return
         for thread in threads:
             thread.join()
+
+
+def _main(argv: list[str]) -> None:
+    """In the training process (``_RUNNER EXAMPLES.json MODEL.pickle``): train on the
+    examples and decay in the JSON file and write the model."""
+    source, target = argv
+    job = json.loads(Path(source).read_text(encoding="utf-8"))
+    examples = tuple((str(kind), str(text)) for kind, text in job["examples"])
+    _store(Path(target), train(examples, l2=float(job["l2"])))

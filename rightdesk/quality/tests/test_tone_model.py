@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -229,6 +230,7 @@ def test_an_admin_tone_example_retrains_the_model_for_the_console(
 
     real_train = tonemodel.train
     monkeypatch.setattr(tonemodel, "train", slow_train)
+    monkeypatch.setattr(tonemodel, "_cache_dir", None)  # trains in this process
     assert check_reply(ticket=ticket, draft=draft, author=agent) == []
     release.set()
     wait_for_training()
@@ -286,6 +288,7 @@ def test_a_failed_background_training_is_not_left_pending(
         raise RuntimeError("out of memory")
 
     monkeypatch.setattr(tonemodel, "train", broken)
+    monkeypatch.setattr(tonemodel, "_cache_dir", None)  # trains in this process
     rules = compile_rules(
         merge_entries(shipped_data("en"), [("tone_example", "hostile_tone: Quibbles never win.")]),
         "en",
@@ -294,3 +297,33 @@ def test_a_failed_background_training_is_not_left_pending(
     wait_for_training()  # returns: the failed training is not left pending
     assert not tonemodel._training
     assert "tone_model" not in rules.extras  # and the next check tries again
+
+
+def test_a_new_model_trains_in_a_process_of_its_own_and_is_kept_on_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tonemodel, "_cache_dir", tmp_path)
+    model_of(RULES)  # a model exists, so new examples train in the background
+    previous = tonemodel._latest["en"]
+    kept = set(tmp_path.glob("tone-*.pickle"))
+
+    def in_this_process(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("trained in the web process")
+
+    monkeypatch.setattr(tonemodel, "train", in_this_process)
+    merged = merge_entries(
+        shipped_data("en"),
+        [("tone_example", f"hostile_tone: Zorblax quibbles never win {n}.") for n in range(6)],
+    )
+    rules = compile_rules(merged, "en")
+    assert model_of(rules) is previous  # the console answers at once
+    wait_for_training()
+    trained = model_of(rules)
+    assert trained is not previous
+    assert trained.predict("Zorblax quibbles never win.")[0] == "hostile_tone"
+    assert len(set(tmp_path.glob("tone-*.pickle")) - kept) == 1
+    # A new process (no model in memory) loads the kept model instead of training.
+    monkeypatch.setattr(tonemodel, "_models", {})
+    monkeypatch.setattr(tonemodel, "_latest", {})
+    loaded = model_of(compile_rules(merged, "en"))
+    assert loaded is not trained and loaded == trained
