@@ -162,6 +162,11 @@ def test_disrespect_and_its_negation() -> None:
     assert found("Hi Maria, a fraud alert was placed to protect your car loan.") == []
 
 
+def test_a_phrase_that_holds_its_own_negation_keeps_it_after_an_earlier_one() -> None:
+    draft = "Hi Maria, with no photos I can't take claims like this on trust."
+    assert found(draft) == [("disrespect", "can't take claims like this on trust")]
+
+
 @pytest.mark.parametrize(
     ("draft", "span"),
     [
