@@ -60,6 +60,8 @@ PHRASE_LISTS = (
     "hardship",
     "sympathy",
     "quoted_history",
+    "closings",
+    "caps_labels",
 )
 
 

@@ -1,10 +1,12 @@
 """What in a draft is not the agent's own words.
 
-Two things are read past: mail history below or inside the reply (lines starting
+Three things are read past: mail history below or inside the reply (lines starting
 with ">", and everything after a ``quoted_history`` line such as "On Mon, Maria
-wrote:" or "-----Original Message-----"), which no check reads; and the customer's
-own words quoted back in quotation marks ('You wrote "this is a scam"'), which the
-respect checks do not read as the agent's.
+wrote:" or "-----Original Message-----") and the signature under the sign-off (a
+"-- " line, or the lines after the agent's name below a closing such as "Kind
+regards,"), which no check reads; and the customer's own words quoted back in
+quotation marks ('You wrote "this is a scam"'), which the respect checks do not
+read as the agent's.
 """
 
 from __future__ import annotations
@@ -62,6 +64,58 @@ def quoted_history(rules: Rules, draft: str) -> list[tuple[int, int]]:
             continue
         spans.append((start, len(draft)))
         break
+    return spans
+
+
+_SIGNATURE_RULE = re.compile(r"[ \t]*(?:--|__+|—)[ \t]*$")
+#: A name under a closing: up to four words, no sentence ("Kim", "Kim Lee (she/her)").
+_NAME_LINE = re.compile(r"[^\W\d_][\w.'\-]*(?:[ \t]+[\w.'()/&|-]+){0,3}")
+_POSTSCRIPT = re.compile(r"[ \t]*p\.?\s?s\b", re.IGNORECASE)
+
+
+def signature(rules: Rules, ctx: CheckContext, draft: str) -> list[tuple[int, int]]:
+    """The span of the signature under the sign-off, if the draft has one.
+
+    It starts after a "-- " line, or after the line below a closing line ("Kind
+    regards," then "Kim Lee"), or after a line that is only the agent's name with
+    more lines below it. Titles, phone numbers and legal notices there are not
+    spoken to the customer. A postscript ("P.S. …") and its paragraph stay read.
+    """
+    closing = rules.patterns.get("closings")
+    agent = {ctx.agent_name.strip().lower(), *ctx.agent_name.lower().split()[:1]} - {""}
+    lines = [(m.start(), m.end()) for m in _LINE.finditer(draft)]
+    start: int | None = None
+    for index, (a, b) in enumerate(lines):
+        text = draft[a:b].strip()
+        if not text:
+            continue
+        if _SIGNATURE_RULE.fullmatch(draft, a, b):
+            start = b
+            break
+        if closing is not None and closing.fullmatch(text.rstrip(",.!")):
+            below = [(c, d) for c, d in lines[index + 1 :] if draft[c:d].strip()]
+            if len(below) > 1 and _NAME_LINE.fullmatch(draft[below[0][0] : below[0][1]].strip()):
+                start = below[0][1]
+                break
+        if text.rstrip(",.").lower() in agent and index > 0:
+            below = [(c, d) for c, d in lines[index + 1 :] if draft[c:d].strip()]
+            if below:
+                start = b
+                break
+    if start is None:
+        return []
+    spans: list[tuple[int, int]] = []
+    kept = False
+    for a, b in lines:
+        if b <= start:
+            continue
+        text = draft[a:b]
+        if _POSTSCRIPT.match(text):
+            kept = True
+        elif not text.strip():
+            kept = False
+        if not kept:
+            spans.append((max(a, start), b))
     return spans
 
 

@@ -22,7 +22,7 @@ from rightdesk.quality.engine.findings import (
 from rightdesk.quality.engine.issue import check_off_issue
 from rightdesk.quality.engine.names import _name_forms, check_names
 from rightdesk.quality.engine.promises import PromiseDetector, check_promises
-from rightdesk.quality.engine.quoted import blank, customer_quotes, quoted_history
+from rightdesk.quality.engine.quoted import blank, customer_quotes, quoted_history, signature
 from rightdesk.quality.engine.reask import check_re_ask
 from rightdesk.quality.engine.tone import (
     check_hardship,
@@ -43,11 +43,12 @@ def run_checks(
     The checks read the draft and the customer's words with typographic quotes and
     spaces folded to plain ones (``fold``), so "you\u2019re lucky" is read as "you're
     lucky"; each finding's excerpt is the agent's own text. No check reads quoted mail
-    history, and the respect checks read past the customer's words quoted back
-    (``quoted``).
+    history or the signature under the sign-off, and the respect checks read past the
+    customer's words quoted back (``quoted``).
     """
     original, ctx, draft = draft, _folded(ctx), fold(draft)
     draft = blank(draft, quoted_history(rules, draft))
+    draft = blank(draft, signature(rules, ctx, draft))
     if not draft.strip():
         return []
     # The respect checks read past the customer's own words quoted back to them.

@@ -122,6 +122,20 @@ _CAPS_TOKEN = re.compile(r"(?<![\w-])[A-Z][A-Z'\u2019]*[A-Z](?![\w-])")
 _LIST_MARKS = frozenset("/:;|()[]<>=+&#")
 
 
+def _is_label(rules: Rules, draft: str, start: int, end: int) -> bool:
+    """Capitals that open a line or sentence, end at a colon and are a ``caps_labels``
+    entry ("PLEASE NOTE:", "IMPORTANT:") label what follows; they do not raise the voice."""
+    labels = rules.patterns.get("caps_labels")
+    before = draft[:start].rstrip(" \t")
+    opens = not before or before[-1] in "\n.!?"
+    return (
+        labels is not None
+        and opens
+        and draft[end : end + 2].lstrip(" ").startswith(":")
+        and labels.fullmatch(draft[start:end]) is not None
+    )
+
+
 def check_shouting(rules: Rules, ctx: CheckContext, draft: str) -> list[Finding]:
     """Runs of capitalised words, and stacked exclamation marks.
 
@@ -146,6 +160,8 @@ def check_shouting(rules: Rules, ctx: CheckContext, draft: str) -> list[Finding]
         runs.append(current)
     for run in runs:
         shouted = [m for m, acronym in run if not acronym]
+        if _is_label(rules, draft, run[0][0].start(), run[-1][0].end()):
+            continue
         letters = sum(len(m.group()) for m in shouted)
         pair = any(
             not a and not b and len(x.group()) + len(y.group()) >= min_letters

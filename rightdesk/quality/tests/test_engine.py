@@ -283,6 +283,49 @@ def test_a_quoted_word_the_customer_never_wrote_is_the_agent_s() -> None:
     assert found(draft, ctx(last_customer_message=SCAM)) == [("disrespect", "fraud")]
 
 
+REPLY = "Hi Maria,\nYour car is at our Elm Street lot and the repair estimate is attached.\n"
+
+
+@pytest.mark.parametrize(
+    "signature",
+    [
+        "\nKind regards,\nDana Price\nCustomer Care\nIMPORTANT NOTICE: This e-mail is "
+        "confidential. Any unauthorised use is strictly prohibited and may be unlawful.",
+        "\nDana\n--\nBeware of fraud: we will never ask for your card details by e-mail.",
+        "\nDana Price\nElm Street Towing | Registered No. 01234567\n"
+        "We take abuse of our staff seriously and may end calls that become abusive.",
+    ],
+)
+def test_the_signature_under_the_sign_off_is_not_read(signature: str) -> None:
+    assert found(REPLY + signature) == []
+
+
+def test_a_postscript_under_the_signature_is_read() -> None:
+    draft = REPLY + "Thanks,\nDana\nElm Street Towing\n\nP.S. You're lucky we towed it at all."
+    assert found(draft) == [("arrogance", "You're lucky")]
+
+
+def test_a_thank_you_line_at_the_top_is_no_sign_off() -> None:
+    draft = "Hi Maria,\nThank you!\nYou're lucky we towed it at all.\nThe car is on our lot.\nDana"
+    assert found(draft) == [("arrogance", "You're lucky")]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "shouted"),
+    [
+        ("PLEASE NOTE: the estimate is valid for 30 days.", []),
+        ("IMPORTANT: the lot closes at 6pm.", []),
+        ("READ THE TERMS: the estimate is valid for 30 days.", [("shouting", "READ THE TERMS")]),
+        ("PLEASE NOTE THIS: the estimate is valid.", [("shouting", "PLEASE NOTE THIS")]),
+    ],
+)
+def test_a_capitalised_label_before_a_colon_is_not_shouting(
+    sentence: str, shouted: list[tuple[str, str]]
+) -> None:
+    draft = f"Hi Maria,\nYour car is on our lot. {sentence}\nDana"
+    assert [(k, s) for k, s in found(draft) if k == "shouting"] == shouted
+
+
 def test_shouting() -> None:
     assert found("Hi Maria, THE CAR IS FINE, we towed it!!!") == [
         ("shouting", "THE CAR IS FINE"),
