@@ -42,8 +42,9 @@ def _profane_forms(words_: frozenset[str], roots: tuple[str, ...]) -> frozenset[
 
 
 def _is_profane(rules: Rules, raw: str) -> bool:
-    token = raw.strip("!|+*").lower() if not raw.startswith("*") else raw.lower()
-    token = token.rstrip("!|+")
+    token = raw.lower().strip("!|+")
+    if len(token) > 2 and token[0] == "*" and token[-1] == "*":
+        token = token.strip("*")  # *emphasis*, not a masked letter
     if not token or not any(ch.isalpha() or ch in "@$*" for ch in token):
         return False
     if token in rules.profanity_allow:
@@ -95,7 +96,7 @@ def check_profanity(
     rules: Rules, ctx: CheckContext, draft: str, valid_names: set[str]
 ) -> list[Finding]:
     findings: list[Finding] = []
-    phrase_words = [w for w in rules.profanity_words if " " in w]
+    phrase_words = [w for w in rules.profanity_words if " " in w or "-" in w]
     for match in _PROFANE_TOKEN.finditer(draft):
         raw = match.group()
         if raw.lower() in valid_names or raw.isdigit():

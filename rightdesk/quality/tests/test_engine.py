@@ -180,6 +180,23 @@ def test_profanity_with_leetspeak(draft: str, span: str) -> None:
     assert found(draft) == [("profanity", span)]
 
 
+@pytest.mark.parametrize(
+    ("sentence", "span"),
+    [
+        ("That was f*** all use, sorry.", "f***"),
+        ("The tow truck is sh*te.", "sh*te"),
+        ("Total balls-up on our side.", "balls-up"),
+        ("The sodding winch failed.", "sodding"),
+    ],
+)
+def test_profanity_masked_at_the_end_or_hyphenated(sentence: str, span: str) -> None:
+    assert ("profanity", span) in found(f"Hi Maria, {sentence} The car is on our lot.")
+
+
+def test_emphasis_in_asterisks_is_not_a_masked_word() -> None:
+    assert found("Hi Maria, your car is *really* safe on our lot.") == []
+
+
 def test_profanity_lookalikes_pass() -> None:
     assert found("Hi Maria, we will assess the class of the car, hello from Scunthorpe.") == []
 
