@@ -117,6 +117,8 @@ OWN_FILE = (
     "blind22",
     "blind23",
     "blind24",
+    "blind25",
+    "blind26",
 )
 SPLITS = ("dev", "heldout", *OWN_FILE)
 #: Kinds a split does not label (its writers were asked to leave promises out).
