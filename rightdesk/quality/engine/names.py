@@ -139,7 +139,15 @@ def check_names(rules: Rules, ctx: CheckContext, draft: str) -> list[Finding]:
             title = ""
         tokens = list(WORD_RE.finditer(name_text))
         if title:
-            token = tokens[-1]
+            # "Hi Mrs Okonkwo yes no problem": a word after the surname that is no name
+            # ("yes", "ok") is the reply starting, not part of the name.
+            named = [
+                t
+                for t in tokens[1:]
+                if t.group().lower() not in rules.non_names
+                and t.group().lower() not in rules.stopwords
+            ]
+            token = named[-1] if named else tokens[0]
             candidate = token.group()
             start = name_start + token.start()
             whole_start = name_start + tokens[0].start()

@@ -76,6 +76,15 @@ def test_wrong_name(draft: str, span: str) -> None:
         "Hi Mia,\nYour car is on the lot.",  # a diminutive of Maria
     ],
 )
+def test_a_word_after_the_surname_is_the_reply_starting_not_the_name() -> None:
+    context = ctx(customer_name="Chidinma Okonkwo", preferred_name="")
+    assert kinds("Hi Mrs Okonkwo yes no problem, your car is on our lot.", context) == []
+    assert kinds("Hi Mrs Okonkwo ok so your car is on our lot.", context) == []
+    assert found("Hi Mrs Okonkow ok so your car is on our lot.", context) == [
+        ("wrong_name", "Okonkow")
+    ]
+
+
 def test_right_name_passes(draft: str) -> None:
     assert found(draft) == []
 
