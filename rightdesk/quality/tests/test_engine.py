@@ -171,6 +171,31 @@ def test_disrespect_and_its_negation() -> None:
     assert found("Hi Maria, a fraud alert was placed to protect your car loan.") == []
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The shared IP your account sits on (185.22.xx.14) was blacklisted by Spamhaus.",
+        "Another customer's site was sending spam, so the server was blacklisted.",
+        "It appears to be a scam; several guests have been caught out by it this month.",
+    ],
+)
+def test_blame_words_about_an_address_or_other_people_are_not_aimed_at_the_customer(
+    sentence: str,
+) -> None:
+    assert "disrespect" not in blocked_kinds(f"{sentence} Your car is on our lot.")
+
+
+def test_saying_the_customer_was_right_blames_no_one() -> None:
+    # "You were right" does not make the customer the wrongdoer, so the third party
+    # in the same sentence takes the blame.
+    context = bare("Someone left a fake one-star review on our garage page. Remove it?")
+    for sentence in (
+        "You were right, the account that left it was committing review fraud.",
+        "You were right, the reviewer who left it was abusing the system.",
+    ):
+        assert found(f"Hi Maria,\n{sentence} We removed the review.\nDana", context) == []
+
+
 def test_a_phrase_that_holds_its_own_negation_keeps_it_after_an_earlier_one() -> None:
     draft = "Hi Maria, with no photos I can't take claims like this on trust."
     assert found(draft) == [("disrespect", "can't take claims like this on trust")]
