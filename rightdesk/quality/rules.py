@@ -62,6 +62,7 @@ PHRASE_LISTS = (
     "quoted_history",
     "closings",
     "caps_labels",
+    "courtesy",
 )
 
 

@@ -25,6 +25,7 @@ from rightdesk.quality.engine.promises import PromiseDetector, check_promises
 from rightdesk.quality.engine.quoted import blank, customer_quotes, quoted_history, signature
 from rightdesk.quality.engine.reask import check_re_ask
 from rightdesk.quality.engine.tone import (
+    check_curt,
     check_hardship,
     check_hostile,
     check_profanity,
@@ -131,6 +132,8 @@ def run_checks(
     findings += canned
     # Last, so that its advice changes no other check's reading of the draft.
     findings += check_hardship(rules, ctx, draft, spans)
+    if not any(f.kind in TONE_KINDS for f in findings):
+        findings += check_curt(rules, ctx, said, spans, valid)
     findings += check_promises(rules, ctx, draft, promise_detector)
     findings.sort(key=lambda f: (f.start, f.end, KINDS.index(f.kind)))
     return [replace(f, excerpt=original[f.start : f.end][:200]) for f in findings]

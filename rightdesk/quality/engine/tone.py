@@ -320,6 +320,38 @@ def check_hardship(
     return [_finding(rules, HOSTILE, start, end, draft, explanation, advice=True)]
 
 
+def check_curt(
+    rules: Rules,
+    ctx: CheckContext,
+    draft: str,
+    spans: list[tuple[int, int]],
+    valid_names: set[str],
+) -> list[Finding]:
+    """Hostile-tone advice for a bare, curt reply: short (``curt_max_words``), with no
+    greeting, no word of courtesy (``courtesy``: thanks, sorry, happy to…), neither the
+    customer's name nor a name signed ("Read the email we sent. Refund was processed on
+    the 3rd."). Each sentence may be correct; together they shut the door on the
+    customer."""
+    courtesy = rules.patterns.get("courtesy")
+    words_ = draft.split()
+    if courtesy is None or not words_ or len(words_) > rules.thresholds.get("curt_max_words", 40):
+        return []
+    first_line = draft.strip().split("\n", 1)[0]
+    if rules.greeting_re.match(first_line) or courtesy.search(draft):
+        return []
+    said = {w.lower().strip(".,;:!?-") for w in words_}
+    agent = {w.lower() for w in ctx.agent_name.split()[:1]}
+    if (agent | valid_names) & said:
+        return []
+    # Signed with a name of any form ("Kev", "Jo x"): a capitalised last word alone.
+    last = draft.strip().splitlines()[-1].split()
+    if len(last) <= 2 and last[0][:1].isupper() and last[0].isalpha():
+        return []
+    start, end = (spans[0][0], spans[-1][1]) if spans else (0, len(draft))
+    explanation = str(rules.raw.get("curt_explanation", ""))
+    return [_finding(rules, HOSTILE, start, end, draft, explanation, advice=True)]
+
+
 def check_tone_model(
     rules: Rules,
     draft: str,

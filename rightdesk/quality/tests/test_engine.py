@@ -405,6 +405,32 @@ def test_hostile_tone() -> None:
     assert found("Hi Maria, I'm so sorry, the tow of your car was a terrible mess.") == []
 
 
+CURT = "Car is on the lot. Estimate attached. Collection between 8 and 6, bring ID."
+
+
+def test_a_bare_curt_reply_is_hostile_advice() -> None:
+    findings = run_checks(ctx(agent_name=""), CURT, RULES)
+    assert [(f.kind, f.severity) for f in findings] == [("hostile_tone", "advice")]
+    assert "no greeting" in findings[0].explanation
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        f"Hi Maria,\n{CURT}",
+        f"{CURT} Thanks.",
+        f"{CURT}\nDana",
+        f"{CURT}\nKev",
+        f"Maria, {CURT}",
+        CURT + " The lot is open from eight until six on weekdays and from nine until one on"
+        " Saturdays, and the car can be collected at any of those times with the keys.",
+    ],
+)
+def test_a_greeting_a_courtesy_a_name_or_length_is_not_curt(draft: str) -> None:
+    findings = run_checks(ctx(agent_name="Dana Price"), draft, RULES)
+    assert not [f for f in findings if "no greeting" in f.explanation]
+
+
 @pytest.mark.parametrize(
     "sentence",
     [
