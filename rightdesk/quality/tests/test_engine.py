@@ -450,6 +450,20 @@ def test_off_issue_and_a_short_on_issue_reply() -> None:
     assert found("Hi Maria, we're on it: the towed car is being checked.") == []
 
 
+def test_the_return_window_answers_a_return() -> None:
+    context = bare("Can I return the walking boots I bought? They never fitted right.")
+    draft = (
+        "Hi Maria,\nThanks for getting in touch about the boots. Order 5501 was delivered on "
+        "2 May, so it is outside our 30-day return window, but I can offer store credit.\nDana"
+    )
+    assert "off_issue" not in kinds(draft, context)
+
+
+def test_minutes_away_answers_how_soon() -> None:
+    context = bare("Locked out at 9 Mill Lane, keys inside. How soon can you get here?")
+    assert "off_issue" not in kinds("On my way now, about 15 mins. Grey van.\nDana", context)
+
+
 def test_canned_reply_without_case_detail() -> None:
     template = (
         "Thank you for contacting us. We have received your request and it is now in "
