@@ -57,8 +57,11 @@ only through this report, once, then beside the commit before the round.
 blind17 and blind19 were read only through this report. "blind20" to "blind24"
 (shaped like blind9; blind23 and blind24 from a prompt that names no example
 wordings) were written during the round after that: blind20 and blind21 were read
-for it, blind22 to blind24 only through this report. bench/README.md gives each
-set's readings.
+for it, blind22 to blind24 only through this report. "blind25" and "blind26"
+(200 drafts each, every kind but canned and promise, about half in real-world
+form: signatures, quoted history, curly quotes, chat style) were written during
+the round after; blind25 was read for it, blind26 only through this report.
+bench/README.md gives each set's readings.
 Runs the same pure check as the console, with the shipped rules and no
 database.
 """
