@@ -123,7 +123,7 @@ def test_re_ask_of_a_fact_and_a_contact_point() -> None:
 
 
 GAVE = (
-    "My order #113-4455 came without the charger. Call me on 0412 555 123 or write to "
+    "My order #113-4455 came without the charger. Call me on 0412 555 123 or email me at "
     "maria.g@example.org if you need anything."
 )
 
@@ -149,6 +149,12 @@ def test_given_in_a_message_asked_again_only_when_missing() -> None:
     context = bare(GAVE, contacts=[])
     assert "re_ask" not in kinds("Hi Maria,\nIs 0412 555 123 still the best number?", context)
     assert "re_ask" not in kinds("Hi Maria,\nWhat colour is the charger?", context)
+    # A number or address they only mention is not theirs.
+    helpline = bare(
+        "I rang your helpline 0800 555 0100 and wrote to help@example.com.", contacts=[]
+    )
+    assert "re_ask" not in kinds("Hi Maria,\nWhat is your phone number?", helpline)
+    assert "re_ask" not in kinds("Hi Maria,\nWhat is your email address?", helpline)
     # Nothing given, nothing on file: asking is right.
     assert "re_ask" not in kinds(
         "Hi Maria,\nCould you send us your order number?", bare("The charger is missing.")
