@@ -132,10 +132,6 @@ def _negated(rules: Rules, text: str, sentence_start: int, start: int) -> bool:
     return any(w in rules.negations or w.endswith("n't") for w in tail)
 
 
-def _holds_negation(rules: Rules, text: str) -> bool:
-    return any(w in rules.negations or w.endswith("n't") for w in words(text))
-
-
 def _phrase_hits(
     rules: Rules, kind: str, draft: str, spans: list[tuple[int, int]], *, negatable: bool = True
 ) -> list[tuple[int, int]]:
@@ -148,13 +144,7 @@ def _phrase_hits(
         if start == end:
             continue
         sent_start, _ = sentence_at(spans, start)
-        # A phrase that holds its own negation ("can't take that on trust") keeps its
-        # sense after an earlier one ("With no receipt I can't take that on trust").
-        if (
-            negatable
-            and not _holds_negation(rules, match.group())
-            and _negated(rules, draft, sent_start, start)
-        ):
+        if negatable and _negated(rules, draft, sent_start, start):
             continue
         hits.append((start, end))
     return hits
