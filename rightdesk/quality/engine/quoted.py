@@ -67,41 +67,43 @@ def quoted_history(rules: Rules, draft: str) -> list[tuple[int, int]]:
     return spans
 
 
-_SIGNATURE_RULE = re.compile(r"[ \t]*(?:--|__+|—)[ \t]*$")
-#: A name under a closing: up to four words, no sentence ("Kim", "Kim Lee (she/her)").
-_NAME_LINE = re.compile(r"[^\W\d_][\w.'\-]*(?:[ \t]+[\w.'()/&|-]+){0,3}")
+#: A name under a closing: one to four capitalised words, no sentence ("Kim",
+#: "Kim Lee", "The Support Team").
+_NAME_LINE = re.compile(r"[A-Z][\w.'\-]*(?:[ \t]+(?:[A-Z&][\w.'()/&|-]*|of|the|and|at)){0,3}")
 _POSTSCRIPT = re.compile(r"[ \t]*p\.?\s?s\b", re.IGNORECASE)
 
 
 def signature(rules: Rules, ctx: CheckContext, draft: str) -> list[tuple[int, int]]:
     """The span of the signature under the sign-off, if the draft has one.
 
-    It starts after a "-- " line, or after the line below a closing line ("Kind
-    regards," then "Kim Lee"), or after a line that is only the agent's name with
-    more lines below it. Titles, phone numbers and legal notices there are not
-    spoken to the customer. A postscript ("P.S. …") and its paragraph stay read.
+    It starts after a "-- " line, or after the name line below a closing line
+    ("Kind regards," then "Kim Lee"), or after a line that is only the agent's name
+    with more lines below it. The name line is the agent's name or a few capitalised
+    words without a full stop ("Thanks so much!" above "Your car is safe." is no
+    sign-off). Titles, phone numbers and legal notices there are not spoken to the
+    customer. A postscript ("P.S. …") and its paragraph stay read.
     """
     closing = rules.patterns.get("closings")
     agent = {ctx.agent_name.strip().lower(), *ctx.agent_name.lower().split()[:1]} - {""}
     lines = [(m.start(), m.end()) for m in _LINE.finditer(draft)]
+    filled = [index for index, (a, b) in enumerate(lines) if draft[a:b].strip()]
     start: int | None = None
-    for index, (a, b) in enumerate(lines):
+    for order, index in enumerate(filled):
+        a, b = lines[index]
         text = draft[a:b].strip()
-        if not text:
-            continue
-        if _SIGNATURE_RULE.fullmatch(draft, a, b):
+        if text == "--":
             start = b
             break
-        if closing is not None and closing.fullmatch(text.rstrip(",.!")):
-            below = [(c, d) for c, d in lines[index + 1 :] if draft[c:d].strip()]
-            if len(below) > 1 and _NAME_LINE.fullmatch(draft[below[0][0] : below[0][1]].strip()):
-                start = below[0][1]
+        below = len(filled) - order - 1
+        if closing is not None and below > 1 and closing.fullmatch(text.rstrip(",.!")):
+            c, d = lines[filled[order + 1]]
+            name = draft[c:d].strip().rstrip(",")
+            if name.lower() in agent or _NAME_LINE.fullmatch(name):
+                start = d
                 break
-        if text.rstrip(",.").lower() in agent and index > 0:
-            below = [(c, d) for c, d in lines[index + 1 :] if draft[c:d].strip()]
-            if below:
-                start = b
-                break
+        if order and below and text.rstrip(",.").lower() in agent:
+            start = b
+            break
     if start is None:
         return []
     spans: list[tuple[int, int]] = []
@@ -133,6 +135,7 @@ def customer_quotes(ctx: CheckContext, draft: str) -> list[tuple[int, int]]:
     spans = []
     for match in _QUOTATION.finditer(draft):
         group = "double" if match.group("double") is not None else "single"
-        if (words := _normal(match.group(group))).strip() and words in said:
+        # One quoted word is as often a scare quote ('a "liar"') as the customer's.
+        if len((words := _normal(match.group(group))).split()) >= 2 and words in said:
             spans.append(match.span(group))
     return spans

@@ -364,6 +364,25 @@ def test_the_signature_under_the_sign_off_is_not_read(signature: str) -> None:
     assert found(REPLY + signature) == []
 
 
+def test_a_closing_word_above_the_body_hides_nothing() -> None:
+    draft = (
+        "Hi Maria,\n\nThanks so much!\nYour car is safe.\n"
+        "Could you confirm your email address so we can send the invoice?\n\nDana"
+    )
+    assert kinds(draft) == ["re_ask"]
+
+
+def test_an_attribution_without_a_time_or_a_booking_block_hides_nothing() -> None:
+    for head in ("On 3 May you wrote:", "From: London Heathrow\nDate: 12 June"):
+        draft = f"Hi Maria,\n{head}\nCalm down, your car is on our lot.\nDana"
+        assert kinds(draft) == ["condescension"], head
+
+
+def test_a_signature_rule_with_windows_line_ends_is_a_signature() -> None:
+    draft = REPLY.replace("\n", "\r\n") + "-- \r\nELM STREET TOWING\r\nDO NOT REPLY TO THIS"
+    assert found(draft) == []
+
+
 def test_a_postscript_under_the_signature_is_read() -> None:
     draft = REPLY + "Thanks,\nDana\nElm Street Towing\n\nP.S. You're lucky we towed it at all."
     assert found(draft) == [("arrogance", "You're lucky")]
