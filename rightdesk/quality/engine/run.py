@@ -49,7 +49,8 @@ def run_checks(
     """
     original, ctx, draft = draft, _folded(ctx), fold(draft)
     draft = blank(draft, quoted_history(rules, draft))
-    draft = blank(draft, signature(rules, ctx, draft))
+    signed = signature(rules, ctx, draft)
+    draft = blank(draft, signed)
     if not draft.strip():
         return []
     # The respect checks read past the customer's own words quoted back to them.
@@ -133,7 +134,7 @@ def run_checks(
     # Last, so that its advice changes no other check's reading of the draft.
     findings += check_hardship(rules, ctx, draft, spans)
     if not any(f.kind in TONE_KINDS for f in findings):
-        findings += check_curt(rules, ctx, said, spans, valid)
+        findings += check_curt(rules, ctx, said, spans, valid, signed=bool(signed))
     findings += check_promises(rules, ctx, draft, promise_detector)
     findings.sort(key=lambda f: (f.start, f.end, KINDS.index(f.kind)))
     return [replace(f, excerpt=original[f.start : f.end][:200]) for f in findings]

@@ -45,6 +45,8 @@ def _is_profane(rules: Rules, raw: str) -> bool:
     token = raw.lower().strip("!|+")
     if len(token) > 2 and token[0] == "*" and token[-1] == "*":
         token = token.strip("*")  # *emphasis*, not a masked letter
+    elif token.endswith("*") and "*" not in token[:-1]:
+        token = token[:-1]  # a footnote mark ("VAT*"), not a masked letter
     if not token or not any(ch.isalpha() or ch in "@$*" for ch in token):
         return False
     if token in rules.profanity_allow:
@@ -326,6 +328,8 @@ def check_curt(
     draft: str,
     spans: list[tuple[int, int]],
     valid_names: set[str],
+    *,
+    signed: bool = False,
 ) -> list[Finding]:
     """Hostile-tone advice for a bare, curt reply: short (``curt_max_words``), with no
     greeting, no word of courtesy (``courtesy``: thanks, sorry, happy to…), neither the
@@ -334,18 +338,23 @@ def check_curt(
     customer."""
     courtesy = rules.patterns.get("courtesy")
     words_ = draft.split()
-    if courtesy is None or not words_ or len(words_) > rules.thresholds.get("curt_max_words", 40):
+    if (
+        signed
+        or courtesy is None
+        or not words_
+        or len(words_) > rules.thresholds.get("curt_max_words", 40)
+    ):
         return []
     first_line = draft.strip().split("\n", 1)[0]
     if rules.greeting_re.match(first_line) or courtesy.search(draft):
         return []
-    said = {w.lower().strip(".,;:!?-") for w in words_}
+    said = {w.lower().strip(".,;:!?-").removesuffix("'s") for w in words_}
     agent = {w.lower() for w in ctx.agent_name.split()[:1]}
     if (agent | valid_names) & said:
         return []
     # Signed with a name of any form ("Kev", "Jo x"): a capitalised last word alone.
     last = draft.strip().splitlines()[-1].split()
-    if len(last) <= 2 and last[0][:1].isupper() and last[0].isalpha():
+    if len(last) <= 5 and all(w[:1].isupper() or w in ("x", "of", "the", "&") for w in last):
         return []
     start, end = (spans[0][0], spans[-1][1]) if spans else (0, len(draft))
     explanation = str(rules.raw.get("curt_explanation", ""))
