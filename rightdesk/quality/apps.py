@@ -17,4 +17,4 @@ class QualityConfig(AppConfig):
         # and the worker, and across restarts.
         data = getattr(settings, "DATA_DIR", None)
         if data is not None:
-            tonemodel.set_cache_dir(Path(data) / "cache")
+            tonemodel.set_cache_dir(Path(data) / "cache", settings.SECRET_KEY.encode())

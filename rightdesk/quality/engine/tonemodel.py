@@ -20,6 +20,7 @@ Nothing leaves the machine: the examples, the training and the model are local.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import logging
 import math
@@ -189,16 +190,23 @@ _latest: dict[str, ToneModel] = {}
 
 #: Where trained models are kept between processes (``set_cache_dir``); None keeps none.
 _cache_dir: Path | None = None
+#: Signs each kept model, so a file someone else put in the folder is never unpickled.
+_cache_key = b""
 #: The source of this module: a change to the features or the training is a new model.
 _SOURCE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 
 
-def set_cache_dir(path: Path | None) -> None:
-    """Keep trained models in ``path``, so a restart or a second process (the worker,
-    another web process) loads in a fraction of a second what took fifteen to train,
-    and a model trained for new examples trains in a process of its own."""
-    global _cache_dir
-    _cache_dir = path
+def set_cache_dir(path: Path | None, key: bytes = b"") -> None:
+    """Keep trained models in ``path``, signed with ``key``, so a restart or a second
+    process (the worker, another web process) loads in a fraction of a second what
+    took fifteen to train, and a model trained for new examples trains in a process
+    of its own."""
+    global _cache_dir, _cache_key
+    _cache_dir, _cache_key = path, key
+
+
+def _signature(payload: bytes) -> bytes:
+    return hmac.new(_cache_key, payload, hashlib.sha256).digest()
 
 
 def _cache_file(key: Key) -> Path | None:
@@ -213,7 +221,14 @@ def _load(path: Path | None) -> ToneModel | None:
     if path is None or not path.exists():
         return None
     try:
-        model = pickle.loads(path.read_bytes())
+        stored = path.read_bytes()
+        signature, payload = stored[:32], stored[32:]
+        if not hmac.compare_digest(signature, _signature(payload)):
+            logger.warning(
+                "Tone model cache %s not signed with this key; training again", path.name
+            )
+            return None
+        model = pickle.loads(payload)
     except Exception:
         logger.warning("Tone model cache %s unreadable; training again", path.name)
         return None
@@ -227,8 +242,9 @@ def _store(path: Path | None, model: ToneModel) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".part")
+        payload = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
         with os.fdopen(handle, "wb") as out:
-            pickle.dump(model, out, protocol=pickle.HIGHEST_PROTOCOL)
+            out.write(_signature(payload) + payload)
         os.replace(temporary, path)
         # Each set of examples an admin tried is a model; the newest few are kept.
         kept = sorted(path.parent.glob("tone-*.pickle"), key=lambda p: p.stat().st_mtime)
@@ -246,7 +262,7 @@ def _train_elsewhere(key: Key, path: Path) -> ToneModel:
     full speed, and load what it wrote."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".json", delete=False) as out:
-        json.dump({"examples": key[0], "l2": key[1]}, out)
+        json.dump({"examples": key[0], "l2": key[1], "key": _cache_key.hex()}, out)
     try:
         root = str(Path(__file__).resolve().parents[3])
         env = {
@@ -277,7 +293,12 @@ def _train_and_keep(key: Key, language: str, *, elsewhere: bool = False) -> Tone
             if model is None:
                 model = _load(path)
             if model is None and elsewhere and path is not None:
-                model = _train_elsewhere(key, path)
+                try:
+                    model = _train_elsewhere(key, path)
+                except Exception:
+                    logger.warning(
+                        "Training in a process of its own failed; training here", exc_info=True
+                    )
             if model is None:
                 model = train(key[0], l2=key[1])
                 _store(path, model)
@@ -351,5 +372,6 @@ def _main(argv: list[str]) -> None:
     examples and decay in the JSON file and write the model."""
     source, target = argv
     job = json.loads(Path(source).read_text(encoding="utf-8"))
+    set_cache_dir(Path(target).parent, bytes.fromhex(job["key"]))
     examples = tuple((str(kind), str(text)) for kind, text in job["examples"])
     _store(Path(target), train(examples, l2=float(job["l2"])))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import threading
 from pathlib import Path
 from typing import Any
@@ -327,3 +328,39 @@ def test_a_new_model_trains_in_a_process_of_its_own_and_is_kept_on_disk(
     monkeypatch.setattr(tonemodel, "_latest", {})
     loaded = model_of(compile_rules(merged, "en"))
     assert loaded is not trained and loaded == trained
+
+
+def test_a_kept_model_is_loaded_only_with_its_signature(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = train((("clean", "Your car is ready."), ("hostile_tone", "Stop writing to us.")) * 2)
+    path = tmp_path / "tone-test.pickle"
+    monkeypatch.setattr(tonemodel, "_cache_key", b"this install")
+    tonemodel._store(path, model)
+    assert tonemodel._load(path) == model
+    # Another key, or a pickle put there by someone else, is never unpickled.
+    monkeypatch.setattr(tonemodel, "_cache_key", b"another install")
+    assert tonemodel._load(path) is None
+    path.write_bytes(pickle.dumps(model))
+    assert tonemodel._load(path) is None
+
+
+def test_a_failed_training_process_falls_back_to_training_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tonemodel, "_cache_dir", tmp_path)
+    model_of(RULES)  # a model exists, so new examples train in the background
+    previous = tonemodel._latest["en"]
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("no python here")
+
+    monkeypatch.setattr(tonemodel, "_train_elsewhere", broken)
+    rules = compile_rules(
+        merge_entries(shipped_data("en"), [("tone_example", "hostile_tone: Quibbles lose.")]),
+        "en",
+    )
+    assert model_of(rules) is previous
+    wait_for_training()
+    assert model_of(rules) is not previous  # trained here after all
+    assert "tone_model" in rules.extras
