@@ -129,7 +129,7 @@ def _is_label(rules: Rules, draft: str, start: int, end: int) -> bool:
     """Capitals that open a line or sentence, end at a colon and are a ``caps_labels``
     entry ("PLEASE NOTE:", "IMPORTANT:") label what follows; they do not raise the voice."""
     labels = rules.patterns.get("caps_labels")
-    before = draft[:start].rstrip(" \t")
+    before = draft[:start].rstrip(" \t-*\u2022>")
     opens = not before or before[-1] in "\n.!?"
     return (
         labels is not None

@@ -406,6 +406,7 @@ def test_a_thank_you_line_at_the_top_is_no_sign_off() -> None:
     [
         ("PLEASE NOTE: the estimate is valid for 30 days.", []),
         ("IMPORTANT: the lot closes at 6pm.", []),
+        ("\n- PLEASE NOTE: the lot closes at 6pm.", []),
         ("READ THE TERMS: the estimate is valid for 30 days.", [("shouting", "READ THE TERMS")]),
         ("PLEASE NOTE THIS: the estimate is valid.", [("shouting", "PLEASE NOTE THIS")]),
     ],
