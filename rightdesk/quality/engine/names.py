@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import replace
 
@@ -103,8 +104,11 @@ def _misspelt(rules: Rules, lowered: str, valid: set[str]) -> bool:
 
 def _name_problem(rules: Rules, ctx: CheckContext, candidate: str, valid: set[str]) -> str | None:
     """Why ``candidate`` does not address this customer, or None when it does."""
-    lowered = candidate.lower()
+    lowered = candidate.lower().rstrip(".")
     if lowered in valid:
+        return None
+    # "Dear R Shah", "Ravi S.": an initial of the customer's own name.
+    if len(lowered) == 1 and lowered in {part[:1].lower() for part in ctx.customer_name.split()}:
         return None
     customer = ctx.customer_name
     agent_first = (ctx.agent_name.split() or [""])[0].lower()
@@ -118,6 +122,20 @@ def _name_problem(rules: Rules, ctx: CheckContext, candidate: str, valid: set[st
         if len(name) > 2 and fuzz.ratio(lowered, name) >= threshold:
             return f"“{candidate}” looks like a misspelling; this customer is {customer}."
     return f"This customer is {customer}, not “{candidate}”."
+
+
+def _not_addressed(rules: Rules, ctx: CheckContext, head: str, after: int) -> bool:
+    """The greeting's first word names no one addressed: the agent introducing
+    themselves ("Hi, Dana here", "Hi, Dana from Acme") or a group ("Hello Acme
+    customer", ``greeting_group_nouns``)."""
+    rest = re.split(r"[,.!:;?\n]", head[after:].lower(), maxsplit=1)[0].split()
+    if not rest:
+        return False
+    groups = set(rules.raw.get("greeting_group_nouns", []))
+    agent = {w.lower() for w in ctx.agent_name.split()[:1]}
+    start = head[:after].split()[-1].strip(",.!:;").lower() if head[:after].split() else ""
+    named_group = rest[0] not in ("and", "&") and any(word in groups for word in rest[:3])
+    return named_group or (start in agent and rest[0] in ("here", "from"))
 
 
 def check_names(rules: Rules, ctx: CheckContext, draft: str) -> list[Finding]:
@@ -138,16 +156,22 @@ def check_names(rules: Rules, ctx: CheckContext, draft: str) -> list[Finding]:
             name_start = match.start("title")
             title = ""
         tokens = list(WORD_RE.finditer(name_text))
-        if title:
-            # "Hi Mrs Okonkwo yes no problem": a word after the surname that is no name
-            # ("yes", "ok") is the reply starting, not part of the name.
-            named = [
-                t
-                for t in tokens[1:]
-                if t.group().lower() not in rules.non_names
-                and t.group().lower() not in rules.stopwords
-            ]
-            token = named[-1] if named else tokens[0]
+        # "Hi Mrs Okonkwo yes no problem": a word after the surname that is no name
+        # ("yes", "ok") is the reply starting, not part of the name; "Mr and Mrs Shah",
+        # "Mr R. Shah": titles and initials are not the name either.
+        initials = {part[:1].lower() for part in ctx.customer_name.split()}
+        named = [
+            t
+            for t in tokens
+            if t.group().lower() not in rules.non_names
+            and t.group().lower() not in rules.stopwords
+            and t.group().lower().rstrip(".") not in rules.titles
+            and t.group().lower() not in initials
+        ]
+        if title and not named:
+            pass
+        elif title:
+            token = named[-1]
             candidate = token.group()
             start = name_start + token.start()
             whole_start = name_start + tokens[0].start()
@@ -171,6 +195,8 @@ def check_names(rules: Rules, ctx: CheckContext, draft: str) -> list[Finding]:
                         rules, "wrong_name", start, start + len(candidate), draft, why, suggestion
                     )
                 )
+        elif tokens and _not_addressed(rules, ctx, head, name_start + tokens[0].end()):
+            pass
         elif tokens:
             token = tokens[0]
             candidate = token.group()
@@ -200,6 +226,7 @@ def check_names(rules: Rules, ctx: CheckContext, draft: str) -> list[Finding]:
                     second_text = second.group()
                     if (
                         second_text[:1].isupper()
+                        and second_text.lower() not in initials
                         and second_text.lower() != surname
                         and second_text.lower() not in valid
                     ):

@@ -67,6 +67,27 @@ def test_wrong_name(draft: str, span: str) -> None:
     assert found(draft) == [("wrong_name", span)]
 
 
+@pytest.mark.parametrize(
+    "greeting",
+    [
+        "Dear Mr and Mrs Gonzalez,",
+        "Dear M Gonzalez,",
+        "Hi Ms. M. Gonzalez,",
+        "Dear Maria G.,",
+        "Hi, Dana here,",
+        "Hi Dana from Elm Street Towing,",
+        "Hello Elm Street customer,",
+    ],
+)
+def test_initials_couples_groups_and_the_agent_introducing_themselves(greeting: str) -> None:
+    assert kinds(f"{greeting}\nYour car is on the lot.\nDana") == []
+
+
+def test_an_initial_or_a_greeting_that_is_not_the_customer_s_still_is_wrong() -> None:
+    assert found("Dear Maria T.,\nYour car is on the lot.\nDana") == [("wrong_name", "T")]
+    assert found("Hi Dana,\nYour car is on the lot.\nDana") == [("wrong_name", "Dana")]
+
+
 def test_a_word_after_the_surname_is_the_reply_starting_not_the_name() -> None:
     context = ctx(customer_name="Chidinma Okonkwo", preferred_name="")
     assert kinds("Hi Mrs Okonkwo yes no problem, your car is on our lot.", context) == []
