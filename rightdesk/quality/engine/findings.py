@@ -179,7 +179,7 @@ def blame_elsewhere(
     at_customer = rules.patterns.get("blame_at_customer")
     if named is None and victim is None and not targeted:
         return [], []
-    texts = [draft[a:b].replace("\u2019", "'") for a, b in spans]
+    texts = [draft[a:b] for a, b in spans]
     blaming = [at_customer is not None and bool(at_customer.search(t)) for t in texts]
     victims = [
         not blaming[i] and victim is not None and bool(victim.search(t))
@@ -207,5 +207,5 @@ def customer_targeted(rules: Rules, ctx: CheckContext) -> bool:
     tricking them ("A man rang saying he was from Hearthwise", "Is this e-mail
     genuine?"): see ``blame_elsewhere``."""
     pattern = rules.patterns.get("customer_targeted")
-    message = ctx.last_customer_message.replace("\u2019", "'")
+    message = ctx.last_customer_message
     return pattern is not None and bool(pattern.search(message))

@@ -184,7 +184,7 @@ def _agent_acts(rules: Rules, draft: str, spans: list[tuple[int, int]], start: i
         return False
     other, breaks = rules.patterns.get("other_subject"), rules.patterns.get("clause_break")
     sentence_start, _end = sentence_at(spans, start)
-    clause = draft[sentence_start:start].replace("\u2019", "'")
+    clause = draft[sentence_start:start]
     if breaks is not None:
         cuts = [m.end() for m in breaks.finditer(clause)]
         clause = clause[cuts[-1] :] if cuts else clause
@@ -211,7 +211,7 @@ def _declared_victim(
         return []
     out = []
     for start, end in spans:
-        text = draft[start:end].replace("\u2019", "'")
+        text = draft[start:end]
         if victim.search(text) and not (at_customer is not None and at_customer.search(text)):
             out.append((start, end))
     return out

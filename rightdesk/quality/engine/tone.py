@@ -152,7 +152,7 @@ def check_shouting(rules: Rules, ctx: CheckContext, draft: str) -> list[Finding]
     runs: list[list[tuple[re.Match[str], bool]]] = []
     current: list[tuple[re.Match[str], bool]] = []
     for match in _CAPS_TOKEN.finditer(draft):
-        acronym = match.group().replace("\u2019", "'").split("'")[0] in rules.acronyms
+        acronym = match.group().split("'")[0] in rules.acronyms
         if current:
             gap = draft[current[-1][0].end() : match.start()]
             if any(ch.islower() or ch.isdigit() or ch == "\n" or ch in _LIST_MARKS for ch in gap):
@@ -197,7 +197,7 @@ def vader() -> Any:
 
 
 #: Quoted words: an agent quoting the customer ("you called it 'a disgrace'") is not hostile.
-_QUOTED = re.compile(r"\"[^\"\n]*\"|\u201c[^\u201d\n]*\u201d|(?<!\w)'[^'\n]{3,}'(?!\w)")
+_QUOTED = re.compile(r"\"[^\"\n]*\"|(?<!\w)'[^'\n]{3,}'(?!\w)")
 
 
 def _unquoted(sentence: str) -> str:
@@ -304,10 +304,10 @@ def check_hardship(
     and cold. Advice only: the agent may have said it on the phone already."""
     hardship = rules.patterns.get("hardship")
     sympathy = rules.patterns.get("sympathy")
-    message = ctx.last_customer_message.replace("\u2019", "'")
+    message = ctx.last_customer_message
     if hardship is None or sympathy is None or not hardship.search(message):
         return []
-    if sympathy.search(draft.replace("\u2019", "'")):
+    if sympathy.search(draft):
         return []
     opening = rules.greeting_re
     body = [
