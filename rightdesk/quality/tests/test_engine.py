@@ -486,16 +486,6 @@ def test_a_bare_curt_reply_is_hostile_advice() -> None:
         f"Maria, {CURT}",
         CURT + " The lot is open from eight until six on weekdays and from nine until one on"
         " Saturdays, and the car can be collected at any of those times with the keys.",
-    ],
-)
-def test_a_greeting_a_courtesy_a_name_or_length_is_not_curt(draft: str) -> None:
-    findings = run_checks(ctx(agent_name="Dana Price"), draft, RULES)
-    assert not [f for f in findings if "no greeting" in f.explanation]
-
-
-@pytest.mark.parametrize(
-    "draft",
-    [
         "Your car is on the lot. Let us know if the keys are not with it by Friday.",
         "Moved to Saturday at 10am as requested. See you then!",
         "Car is on the lot; I'll keep an eye on it for you.",
@@ -504,7 +494,7 @@ def test_a_greeting_a_courtesy_a_name_or_length_is_not_curt(draft: str) -> None:
         "Maria's car is in bay 4.",
     ],
 )
-def test_a_short_courteous_or_signed_reply_is_not_curt(draft: str) -> None:
+def test_a_greeting_a_courtesy_a_name_a_signature_or_length_is_not_curt(draft: str) -> None:
     findings = run_checks(ctx(agent_name="Dana Price"), draft, RULES)
     assert not [f for f in findings if "no greeting" in f.explanation]
 

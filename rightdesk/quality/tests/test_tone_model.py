@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,13 @@ from django.contrib.auth.models import User
 from rightdesk.customers.models import Customer
 from rightdesk.quality.engine import CheckContext, run_checks, tonemodel
 from rightdesk.quality.engine.findings import TONE_KINDS
-from rightdesk.quality.engine.tonemodel import features, model_of, train, wait_for_training
+from rightdesk.quality.engine.tonemodel import (
+    ToneModel,
+    features,
+    model_of,
+    train,
+    wait_for_training,
+)
 from rightdesk.quality.models import RuleEntry, RuleList, RuleSet
 from rightdesk.quality.rules import (
     DATA_DIR,
@@ -279,16 +286,27 @@ def test_coldness_spread_over_several_sentences_adds_up_to_advice() -> None:
     assert "hostile_tone" not in [f.kind for f in run_checks(_context(), draft, strict)]
 
 
+def _raises(error: Exception) -> Callable[..., Any]:
+    """A stand-in for a training step that fails with ``error``."""
+
+    def fail(*args: Any, **kwargs: Any) -> Any:
+        raise error
+
+    return fail
+
+
+@pytest.fixture
+def trained_before() -> ToneModel:
+    """The model for the shipped examples, so new examples train in the background."""
+    model_of(RULES)
+    return tonemodel._latest["en"]
+
+
 def test_a_failed_background_training_is_not_left_pending(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, trained_before: ToneModel
 ) -> None:
-    model_of(RULES)  # a model exists, so new examples train in the background
-    previous = tonemodel._latest["en"]
-
-    def broken(*args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError("out of memory")
-
-    monkeypatch.setattr(tonemodel, "train", broken)
+    previous = trained_before
+    monkeypatch.setattr(tonemodel, "train", _raises(RuntimeError("out of memory")))
     monkeypatch.setattr(tonemodel, "_cache_dir", None)  # trains in this process
     rules = compile_rules(
         merge_entries(shipped_data("en"), [("tone_example", "hostile_tone: Quibbles never win.")]),
@@ -301,17 +319,12 @@ def test_a_failed_background_training_is_not_left_pending(
 
 
 def test_a_new_model_trains_in_a_process_of_its_own_and_is_kept_on_disk(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, trained_before: ToneModel
 ) -> None:
     monkeypatch.setattr(tonemodel, "_cache_dir", tmp_path)
-    model_of(RULES)  # a model exists, so new examples train in the background
-    previous = tonemodel._latest["en"]
+    previous = trained_before
     kept = set(tmp_path.glob("tone-*.pickle"))
-
-    def in_this_process(*args: Any, **kwargs: Any) -> Any:
-        raise AssertionError("trained in the web process")
-
-    monkeypatch.setattr(tonemodel, "train", in_this_process)
+    monkeypatch.setattr(tonemodel, "train", _raises(AssertionError("trained in the web process")))
     merged = merge_entries(
         shipped_data("en"),
         [("tone_example", f"hostile_tone: Zorblax quibbles never win {n}.") for n in range(6)],
@@ -346,16 +359,11 @@ def test_a_kept_model_is_loaded_only_with_its_signature(
 
 
 def test_a_failed_training_process_falls_back_to_training_here(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, trained_before: ToneModel
 ) -> None:
     monkeypatch.setattr(tonemodel, "_cache_dir", tmp_path)
-    model_of(RULES)  # a model exists, so new examples train in the background
-    previous = tonemodel._latest["en"]
-
-    def broken(*args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError("no python here")
-
-    monkeypatch.setattr(tonemodel, "_train_elsewhere", broken)
+    previous = trained_before
+    monkeypatch.setattr(tonemodel, "_train_elsewhere", _raises(RuntimeError("no python here")))
     rules = compile_rules(
         merge_entries(shipped_data("en"), [("tone_example", "hostile_tone: Quibbles lose.")]),
         "en",
